@@ -1,0 +1,220 @@
+//! Named, checked accessors for everything the pool keeps in its buffer: the state words and
+//! the block headers. No other module reads or writes the buffer's words.
+//!
+//! Every access is bounds-checked and every stored value is checked to fit a `u32`; a failed
+//! access is a [`Fault`], never a panic. On a heap that passes [`crate::MemPool::check`] no
+//! access faults; faults can only come from corrupt or hostile bytes given to
+//! [`crate::MemPool::attach`], and then they make the operation fail safely.
+
+use crate::layout::{
+    BLOCK_HEADER, BLOCK_NEXT, BLOCK_SIZE, FLAG_COMPACT, FLAG_SPLIT, STATE_ALIGN, STATE_END,
+    STATE_FLAGS, STATE_FREE, STATE_MIN_SPLIT, STATE_TOP, STATE_USED,
+};
+
+/// Why an access to the buffer could not be done. Only corrupt heaps produce faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// A word at this address lies (partly) outside the buffer.
+    OutOfBounds(u64),
+    /// A value to be stored does not fit a `u32`.
+    Overflow(u64),
+    /// A list walk took more steps than the buffer can hold blocks: the list has a cycle.
+    Unbounded,
+}
+
+/// Result of a buffer access.
+pub(crate) type Access<T> = Result<T, Fault>;
+
+/// A view of a pool's buffer: the state at `start` and the blocks it describes.
+///
+/// `S` is `&[u8]` for read-only work and `&mut [u8]` for operations.
+pub(crate) struct Heap<S> {
+    buf: S,
+    start: u32,
+}
+
+impl<S: AsRef<[u8]>> Heap<S> {
+    /// Views `buf` with the state words at `start`.
+    pub(crate) fn new(buf: S, start: u32) -> Self {
+        Self { buf, start }
+    }
+
+    /// The whole buffer.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.buf.as_ref()
+    }
+
+    /// Address of the state block.
+    pub(crate) fn start(&self) -> u32 {
+        self.start
+    }
+
+    /// The most steps any list walk may take: no list can hold more blocks than the buffer
+    /// has 8-byte slots.
+    pub(crate) fn walk_limit(&self) -> u64 {
+        self.bytes().len() as u64 / u64::from(BLOCK_HEADER) + 1
+    }
+
+    /// Reads the little-endian word at `addr`.
+    pub(crate) fn word(&self, addr: u64) -> Access<u32> {
+        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
+        let bytes = self
+            .bytes()
+            .get(i..i.checked_add(4).ok_or(Fault::OutOfBounds(addr))?)
+            .ok_or(Fault::OutOfBounds(addr))?;
+        Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn state(&self, offset: u32) -> Access<u32> {
+        self.word(u64::from(self.start) + u64::from(offset))
+    }
+
+    /// First free block (0 = none).
+    pub(crate) fn free_head(&self) -> Access<u32> {
+        self.state(STATE_FREE)
+    }
+    /// First used block (0 = none).
+    pub(crate) fn used_head(&self) -> Access<u32> {
+        self.state(STATE_USED)
+    }
+    /// First address never handed out.
+    pub(crate) fn top(&self) -> Access<u32> {
+        self.state(STATE_TOP)
+    }
+    /// One past the last usable byte.
+    pub(crate) fn end(&self) -> Access<u32> {
+        self.state(STATE_END)
+    }
+    /// Block alignment.
+    pub(crate) fn align(&self) -> Access<u32> {
+        self.state(STATE_ALIGN)
+    }
+    /// The raw flags word.
+    pub(crate) fn flags(&self) -> Access<u32> {
+        self.state(STATE_FLAGS)
+    }
+    /// Whether free neighbours are coalesced.
+    pub(crate) fn compact_on(&self) -> Access<bool> {
+        Ok(self.flags()? & FLAG_COMPACT != 0)
+    }
+    /// Whether oversized blocks are split.
+    pub(crate) fn split_on(&self) -> Access<bool> {
+        Ok(self.flags()? & FLAG_SPLIT != 0)
+    }
+    /// Split threshold.
+    pub(crate) fn min_split(&self) -> Access<u32> {
+        self.state(STATE_MIN_SPLIT)
+    }
+    /// The first block address, derived from `start` and `align` as the seed does.
+    pub(crate) fn initial_top(&self) -> Access<u64> {
+        Ok(crate::layout::initial_top(self.start, self.align()?))
+    }
+
+    /// Size (header included) of the block at `block`.
+    pub(crate) fn size(&self, block: u32) -> Access<u32> {
+        self.word(u64::from(block) + u64::from(BLOCK_SIZE))
+    }
+    /// Next block in the list that holds `block` (0 = end).
+    pub(crate) fn next(&self, block: u32) -> Access<u32> {
+        self.word(u64::from(block) + u64::from(BLOCK_NEXT))
+    }
+    /// One past the last byte of the block at `block`.
+    pub(crate) fn block_end(&self, block: u32) -> Access<u64> {
+        Ok(u64::from(block) + u64::from(self.size(block)?))
+    }
+}
+
+impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
+    /// The whole buffer, writable.
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
+        self.buf.as_mut()
+    }
+
+    /// Writes `value` as the little-endian word at `addr`; the value must fit a `u32`.
+    pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Access<()> {
+        let v = u32::try_from(value).map_err(|_| Fault::Overflow(value))?;
+        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
+        let slot = self
+            .bytes_mut()
+            .get_mut(i..i.checked_add(4).ok_or(Fault::OutOfBounds(addr))?)
+            .ok_or(Fault::OutOfBounds(addr))?;
+        slot.copy_from_slice(&v.to_le_bytes());
+        Ok(())
+    }
+
+    fn set_state(&mut self, offset: u32, value: u64) -> Access<()> {
+        self.set_word(u64::from(self.start) + u64::from(offset), value)
+    }
+
+    /// Sets the first free block.
+    pub(crate) fn set_free_head(&mut self, block: u64) -> Access<()> {
+        self.set_state(STATE_FREE, block)
+    }
+    /// Sets the first used block.
+    pub(crate) fn set_used_head(&mut self, block: u64) -> Access<()> {
+        self.set_state(STATE_USED, block)
+    }
+    /// Sets `top`.
+    pub(crate) fn set_top(&mut self, top: u64) -> Access<()> {
+        self.set_state(STATE_TOP, top)
+    }
+    /// Sets `end`.
+    pub(crate) fn set_end(&mut self, end: u64) -> Access<()> {
+        self.set_state(STATE_END, end)
+    }
+    /// Sets `align`.
+    pub(crate) fn set_align(&mut self, align: u32) -> Access<()> {
+        self.set_state(STATE_ALIGN, u64::from(align))
+    }
+    /// Sets or clears the two flag bits exactly as the seed's setters do (`|=` / `&= ~`),
+    /// leaving any other bits of the word as they were.
+    pub(crate) fn set_flags(&mut self, compact: bool, split: bool) -> Access<()> {
+        let mut flags = self.flags()?;
+        for (on, bit) in [(compact, FLAG_COMPACT), (split, FLAG_SPLIT)] {
+            if on {
+                flags |= bit;
+            } else {
+                flags &= !bit;
+            }
+        }
+        self.set_state(STATE_FLAGS, u64::from(flags))
+    }
+    /// Sets the split threshold.
+    pub(crate) fn set_min_split(&mut self, min_split: u32) -> Access<()> {
+        self.set_state(STATE_MIN_SPLIT, u64::from(min_split))
+    }
+
+    /// Sets the size word of the block at `block`.
+    pub(crate) fn set_size(&mut self, block: u64, size: u64) -> Access<()> {
+        self.set_word(block + u64::from(BLOCK_SIZE), size)
+    }
+    /// Sets the next-pointer word of the block at `block`.
+    pub(crate) fn set_next(&mut self, block: u64, next: u64) -> Access<()> {
+        self.set_word(block + u64::from(BLOCK_NEXT), next)
+    }
+    /// Writes a whole header (the seed's `initBlock`).
+    pub(crate) fn init_block(&mut self, block: u64, size: u64, next: u64) -> Access<()> {
+        self.set_size(block, size)?;
+        self.set_next(block, next)
+    }
+}
+
+/// Counts the steps of one list walk and faults when a walk cannot end.
+pub(crate) struct Steps {
+    left: u64,
+}
+
+impl Steps {
+    /// A budget for one walk over `heap`.
+    pub(crate) fn new<S: AsRef<[u8]>>(heap: &Heap<S>) -> Self {
+        Self {
+            left: heap.walk_limit(),
+        }
+    }
+
+    /// Takes one step; faults once the budget is spent.
+    pub(crate) fn step(&mut self) -> Access<()> {
+        self.left = self.left.checked_sub(1).ok_or(Fault::Unbounded)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,53 @@
+//! # mempool
+//!
+//! A safe Rust port of the `MemPool` of [@thi.ng/malloc] 6.1.150: a first-fit,
+//! address-ordered free-list allocator over one byte buffer that keeps all of its state inside
+//! that buffer. The same calls leave the same bytes as the seed, so a buffer can be shared
+//! with JavaScript: initialise it on one side, [`MemPool::attach`] it on the other.
+//!
+//! ```
+//! use mempool::{MemPool, PoolOptions};
+//!
+//! let mut pool = MemPool::new(PoolOptions::default())?;
+//! let a = pool.malloc(12).expect("fits");          // data address, a multiple of 8
+//! assert_eq!(a, 40);                                 // as in JavaScript
+//! let v = pool.calloc_as::<f64>(4, 1.5).expect("fits");
+//! pool.slice_mut(&v)?[3] = 2.0;
+//! assert_eq!(pool.slice(&v)?, &[1.5, 1.5, 1.5, 2.0]);
+//! let a = pool.realloc(a, 100).expect("grows");
+//! assert!(pool.free(a));
+//! assert!(!pool.free(a));                            // double free: false, nothing changes
+//! pool.check()?;                                     // every heap invariant holds
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Differences from the seed: its realloc bugs B1 (a moving realloc leaks the old block),
+//! B2 (shrinking the top block corrupts the heap) and B3 (freeing before copying lets a split
+//! overwrite the payload) are fixed; options are always validated (align must be a power of
+//! two); nothing panics. Its quirks are kept: the strict `<` of realloc's grow-in-place test,
+//! malloc's top-adjacent first fit, the lists' orders.
+//!
+//! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
+//! invariants); the pool itself is [`MemPool`].
+//!
+//! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod block;
+mod buffer;
+pub mod check;
+mod free_list;
+pub mod layout;
+mod options;
+mod pool;
+mod stats;
+mod typed;
+
+pub use buffer::AlignedBuf;
+pub use check::{List, Violation};
+pub use options::{PoolError, PoolOptions};
+pub use pool::{Block, Blocks, MemPool};
+pub use stats::{ListStats, Stats};
+pub use typed::{AccessError, TypedBlock};

@@ -1,0 +1,571 @@
+//! [`MemPool`]: the allocator. Its operations follow the seed's algorithm step by step (see
+//! `SEMANTICS.md` of the project), so the same calls leave the same bytes in the buffer, with
+//! the seed's realloc bugs B1–B3 fixed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::block::{Access, Fault, Heap, Steps};
+use crate::buffer::AlignedBuf;
+use crate::layout::{block_addr, data_addr, initial_top, padded};
+use crate::options::{max_end, resolve_start, valid_align, PoolError, PoolOptions};
+use crate::stats::{ListStats, Stats};
+
+/// One block of a list, as [`MemPool::used_blocks`] and [`MemPool::free_blocks`] yield it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Block {
+    /// Block address (the header's address).
+    pub addr: u32,
+    /// Size in bytes, header included.
+    pub size: u32,
+}
+
+impl Block {
+    /// The data address callers see: `addr + 8`.
+    #[must_use]
+    pub fn data(&self) -> u64 {
+        data_addr(self.addr)
+    }
+
+    /// One past the block's last byte.
+    #[must_use]
+    pub fn end(&self) -> u64 {
+        u64::from(self.addr) + u64::from(self.size)
+    }
+}
+
+/// Iterator over one of the pool's lists, in list order. The walk is bounded: on a corrupt
+/// heap it stops at the first unreadable header or after as many steps as the buffer can
+/// hold blocks.
+pub struct Blocks<'a> {
+    heap: Heap<&'a [u8]>,
+    next: u32,
+    steps: Steps,
+}
+
+impl Iterator for Blocks<'_> {
+    type Item = Block;
+
+    fn next(&mut self) -> Option<Block> {
+        if self.next == 0 || self.steps.step().is_err() {
+            return None;
+        }
+        let addr = self.next;
+        let size = self.heap.size(addr).ok()?;
+        self.next = self.heap.next(addr).unwrap_or(0);
+        Some(Block { addr, size })
+    }
+}
+
+static POOL_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// A first-fit, address-ordered free-list allocator whose whole state lives in its buffer,
+/// byte-compatible with @thi.ng/malloc's `MemPool`.
+///
+/// Addresses are `u32` offsets into the buffer; a data address is never 0, so failure is
+/// `None` (the seed returns 0). No method panics, whatever its arguments or the buffer's
+/// contents.
+///
+/// `B` is the backing store: the default [`AlignedBuf`] (owned, zeroed, 8-byte aligned), a
+/// `Vec<u8>`, a borrowed `&mut [u8]`, or anything `AsRef<[u8]> + AsMut<[u8]>`.
+pub struct MemPool<B = AlignedBuf> {
+    buf: B,
+    start: u32,
+    id: u64,
+}
+
+impl MemPool<AlignedBuf> {
+    /// A pool over a new zeroed buffer of `options.size` bytes.
+    ///
+    /// # Errors
+    /// [`PoolError`] naming the invalid option.
+    pub fn new(options: PoolOptions) -> Result<Self, PoolError> {
+        max_end(options.size)?;
+        // Validate before allocating, so a bad option never costs a large buffer.
+        options.resolve(options.size)?;
+        Self::with_buffer(AlignedBuf::zeroed(options.size), options)
+    }
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
+    /// A pool over the caller's buffer, initialised as the seed's constructor does: only the
+    /// seven state words are written. `options.size` is ignored.
+    ///
+    /// # Errors
+    /// [`PoolError`] naming the invalid option.
+    pub fn with_buffer(mut buf: B, options: PoolOptions) -> Result<Self, PoolError> {
+        let r = options.resolve(buf.as_ref().len())?;
+        let mut heap = Heap::new(buf.as_mut(), r.start);
+        // The seed's constructor writes the words in this order.
+        let written = (|| -> Access<()> {
+            heap.set_align(r.align)?;
+            heap.set_flags(options.compact, options.split)?;
+            heap.set_min_split(options.min_split)?;
+            heap.set_end(u64::from(r.end))?;
+            heap.set_top(u64::from(r.initial_top))?;
+            heap.set_free_head(0)?;
+            heap.set_used_head(0)
+        })();
+        // resolve() checked that the state block fits, so the writes cannot fault.
+        debug_assert!(written.is_ok());
+        Ok(Self::from_parts(buf, r.start))
+    }
+
+    /// Opens a buffer that another pool (Rust or JavaScript) initialised with its state at
+    /// `start` (the seed's `skipInitialization`). Nothing is written.
+    ///
+    /// The state words are validated; the lists are not walked (run [`MemPool::check`] for
+    /// that). On any bytes that pass, every operation stays memory-safe and terminates.
+    ///
+    /// # Errors
+    /// [`PoolError::CorruptState`] naming the state word and its value, or
+    /// [`PoolError::StartOutOfRange`] / [`PoolError::BufferTooLarge`].
+    pub fn attach(buf: B, start: u32) -> Result<Self, PoolError> {
+        let len = buf.as_ref().len();
+        let max_end = max_end(len)?;
+        let start = resolve_start(start, len)?;
+        let heap = Heap::new(buf.as_ref(), start);
+        let corrupt = |word, value, reason: String| PoolError::CorruptState {
+            start,
+            word,
+            value,
+            reason,
+        };
+        let read = |r: Access<u32>| r.unwrap_or(0);
+        let align = read(heap.align());
+        if !valid_align(align) {
+            return Err(corrupt("align", align, "is not a power of two >= 8".into()));
+        }
+        let end = read(heap.end());
+        if end > max_end {
+            return Err(corrupt(
+                "end",
+                end,
+                format!("lies beyond the buffer ({len} bytes)"),
+            ));
+        }
+        let first = initial_top(start, align);
+        if first >= u64::from(end) {
+            return Err(corrupt(
+                "end",
+                end,
+                format!("leaves no room for the first block at {first:#x}"),
+            ));
+        }
+        let top = read(heap.top());
+        if u64::from(top) < first || top > end {
+            return Err(corrupt(
+                "top",
+                top,
+                format!("is outside [{first:#x}, end {end:#x}]"),
+            ));
+        }
+        let min_split = read(heap.min_split());
+        if min_split <= 8 {
+            return Err(corrupt(
+                "minSplit",
+                min_split,
+                "is not greater than 8".into(),
+            ));
+        }
+        for (word, head) in [("free", heap.free_head()), ("used", heap.used_head())] {
+            let head = read(head);
+            if head != 0 && (u64::from(head) < first || head >= top) {
+                return Err(corrupt(
+                    word,
+                    head,
+                    format!("is neither 0 nor a block in [{first:#x}, top {top:#x})"),
+                ));
+            }
+        }
+        Ok(Self::from_parts(buf, start))
+    }
+
+    fn from_parts(buf: B, start: u32) -> Self {
+        Self {
+            buf,
+            start,
+            id: POOL_IDS.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn heap(&self) -> Heap<&[u8]> {
+        Heap::new(self.buf.as_ref(), self.start)
+    }
+
+    pub(crate) fn heap_mut(&mut self) -> Heap<&mut [u8]> {
+        Heap::new(self.buf.as_mut(), self.start)
+    }
+
+    /// `len` bytes of the buffer from `start`, writable (crate-internal: callers reach only
+    /// blocks they own).
+    pub(crate) fn bytes_mut_range(&mut self, start: usize, len: usize) -> Option<&mut [u8]> {
+        self.buf.as_mut().get_mut(start..start.checked_add(len)?)
+    }
+
+    /// Identity of this pool, used to refuse typed blocks of other pools.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Allocates a block for `size` bytes and returns its data address (a multiple of
+    /// `align`), or `None` when `size` is 0 or no block fits. The block's bytes are left as
+    /// they were.
+    pub fn malloc(&mut self, size: u32) -> Option<u32> {
+        self.heap_mut().malloc(size).ok().flatten()
+    }
+
+    /// [`MemPool::malloc`], then sets the first `size` bytes of the block to `fill`.
+    pub fn calloc(&mut self, size: u32, fill: u8) -> Option<u32> {
+        let addr = self.malloc(size)?;
+        self.bytes_mut_range(addr as usize, size as usize)?
+            .fill(fill);
+        Some(addr)
+    }
+
+    /// Resizes the block at data address `addr` to `size` bytes and returns its (possibly
+    /// new) data address.
+    ///
+    /// Shrinking keeps the address (and splits the tail off when `split` allows); growing
+    /// stays in place when the block is the last before `top` and `block + padded < end`;
+    /// otherwise the block moves: a new block is taken by the same first fit as
+    /// [`MemPool::malloc`], the old block's whole payload is copied over, and the old block is
+    /// freed. `None` when `size` is 0, `addr` is not an allocated block, or no block fits; on
+    /// failure nothing changes.
+    pub fn realloc(&mut self, addr: u32, size: u32) -> Option<u32> {
+        self.heap_mut().realloc(addr, size).ok().flatten()
+    }
+
+    /// Frees the block at data address `addr`; `false` (and no change) when `addr` is not
+    /// currently allocated: never allocated, already freed, or any other address.
+    pub fn free(&mut self, addr: u32) -> bool {
+        self.heap_mut().free(addr).unwrap_or(false)
+    }
+
+    /// Frees every block at once: both lists empty, `top` back to its initial value. Data
+    /// bytes are left as they are.
+    pub fn free_all(&mut self) {
+        let mut heap = self.heap_mut();
+        let reset = (|| -> Access<()> {
+            let top = heap.initial_top()?;
+            heap.set_free_head(0)?;
+            heap.set_used_head(0)?;
+            heap.set_top(top)
+        })();
+        // Only a corrupt heap (attached with an align that changed since) can fault here;
+        // then the state stays as it was.
+        let _ = reset;
+    }
+
+    /// The seed's `stats()`. On a corrupt heap the lists are counted up to the first
+    /// unreadable header.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        let count = |blocks: Blocks<'_>| {
+            blocks.fold(ListStats::default(), |s, b| ListStats {
+                count: s.count + 1,
+                size: s.size + u64::from(b.size),
+            })
+        };
+        let free = count(self.free_blocks());
+        let used = count(self.used_blocks());
+        let top = self.top();
+        Stats {
+            free,
+            used,
+            top,
+            available: u64::from(self.end()).saturating_sub(u64::from(top)) + free.size,
+            total: self.buf.as_ref().len() as u64,
+        }
+    }
+
+    /// The used list, newest block first.
+    #[must_use]
+    pub fn used_blocks(&self) -> Blocks<'_> {
+        self.list(self.heap().used_head())
+    }
+
+    /// The free list, in address order.
+    #[must_use]
+    pub fn free_blocks(&self) -> Blocks<'_> {
+        self.list(self.heap().free_head())
+    }
+
+    fn list(&self, head: Access<u32>) -> Blocks<'_> {
+        let heap = self.heap();
+        let steps = Steps::new(&heap);
+        Blocks {
+            heap,
+            next: head.unwrap_or(0),
+            steps,
+        }
+    }
+
+    /// The allocated block whose data address is `addr`, if any.
+    #[must_use]
+    pub fn block(&self, addr: u32) -> Option<Block> {
+        let target = block_addr(addr)?;
+        self.used_blocks().find(|b| b.addr == target)
+    }
+
+    /// The payload of the allocated block at data address `addr`: all `size - 8` bytes of the
+    /// block (at least the requested size). `None` when `addr` is not allocated.
+    #[must_use]
+    pub fn data(&self, addr: u32) -> Option<&[u8]> {
+        let b = self.block(addr)?;
+        self.buf
+            .as_ref()
+            .get(usize::try_from(b.data()).ok()?..usize::try_from(b.end()).ok()?)
+    }
+
+    /// The payload of the allocated block at `addr`, writable. `None` when not allocated.
+    pub fn data_mut(&mut self, addr: u32) -> Option<&mut [u8]> {
+        let b = self.block(addr)?;
+        self.buf
+            .as_mut()
+            .get_mut(usize::try_from(b.data()).ok()?..usize::try_from(b.end()).ok()?)
+    }
+
+    /// The whole buffer, state words included (for example to hand it to JavaScript).
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.as_ref()
+    }
+
+    /// Releases the pool and returns its buffer (the seed's `release`).
+    #[must_use]
+    pub fn into_inner(self) -> B {
+        self.buf
+    }
+
+    /// Address of the state words (`start` rounded up to 4).
+    #[must_use]
+    pub fn start(&self) -> u32 {
+        self.start
+    }
+
+    /// First address never handed out.
+    #[must_use]
+    pub fn top(&self) -> u32 {
+        self.heap().top().unwrap_or(0)
+    }
+
+    /// One past the last usable byte.
+    #[must_use]
+    pub fn end(&self) -> u32 {
+        self.heap().end().unwrap_or(0)
+    }
+
+    /// Block alignment.
+    #[must_use]
+    pub fn align(&self) -> u32 {
+        self.heap().align().unwrap_or(0)
+    }
+
+    /// Whether free neighbours are coalesced.
+    #[must_use]
+    pub fn compact(&self) -> bool {
+        self.heap().compact_on().unwrap_or(false)
+    }
+
+    /// Whether oversized blocks are split.
+    #[must_use]
+    pub fn split(&self) -> bool {
+        self.heap().split_on().unwrap_or(false)
+    }
+
+    /// The split threshold.
+    #[must_use]
+    pub fn min_split(&self) -> u32 {
+        self.heap().min_split().unwrap_or(0)
+    }
+
+    /// Address of the first block: where `top` starts and returns to after
+    /// [`MemPool::free_all`].
+    #[must_use]
+    pub fn initial_top(&self) -> u32 {
+        self.heap()
+            .initial_top()
+            .ok()
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(0)
+    }
+
+    /// The options this pool runs with, read back from its state words.
+    #[must_use]
+    pub fn options(&self) -> PoolOptions {
+        PoolOptions {
+            size: self.buf.as_ref().len(),
+            start: self.start,
+            end: Some(self.end()),
+            align: self.align(),
+            compact: self.compact(),
+            split: self.split(),
+            min_split: self.min_split(),
+        }
+    }
+}
+
+impl<B> std::fmt::Debug for MemPool<B>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemPool")
+            .field("len", &self.buf.as_ref().len())
+            .field("start", &self.start)
+            .field("top", &self.top())
+            .field("end", &self.end())
+            .field("align", &self.align())
+            .finish_non_exhaustive()
+    }
+}
+
+fn to_u32(v: u64) -> Access<u32> {
+    u32::try_from(v).map_err(|_| Fault::Overflow(v))
+}
+
+/// The seed's operations on the buffer. Each returns `Err` only on a corrupt heap.
+impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
+    fn malloc(&mut self, bytes: u32) -> Access<Option<u32>> {
+        if bytes == 0 {
+            return Ok(None);
+        }
+        let padded = padded(bytes, self.align()?);
+        let end = u64::from(self.end()?);
+        let top = u64::from(self.top()?);
+        let mut steps = Steps::new(self);
+        let mut block = self.free_head()?;
+        let mut prev = 0;
+        while block != 0 {
+            steps.step()?;
+            let size = self.size(block)?;
+            let is_top = u64::from(block) + u64::from(size) >= top;
+            if is_top || u64::from(size) >= padded {
+                return self.take_free(block, prev, size, padded, is_top);
+            }
+            prev = block;
+            block = self.next(block)?;
+        }
+        if top + padded <= end {
+            let used = self.used_head()?;
+            self.init_block(top, padded, u64::from(used))?;
+            self.set_used_head(top)?;
+            self.set_top(top + padded)?;
+            return Ok(Some(to_u32(data_addr(to_u32(top)?))?));
+        }
+        Ok(None)
+    }
+
+    /// Takes free block `block` (predecessor `prev`) for a `padded`-byte request: the seed's
+    /// `mallocTop`.
+    fn take_free(
+        &mut self,
+        block: u32,
+        prev: u32,
+        size: u32,
+        padded: u64,
+        is_top: bool,
+    ) -> Access<Option<u32>> {
+        if is_top && u64::from(block) + padded > u64::from(self.end()?) {
+            return Ok(None);
+        }
+        if prev != 0 {
+            self.unlink(prev, block)?;
+        } else {
+            let next = self.next(block)?;
+            self.set_free_head(u64::from(next))?;
+        }
+        let used = self.used_head()?;
+        self.set_next(u64::from(block), u64::from(used))?;
+        self.set_used_head(u64::from(block))?;
+        if is_top {
+            self.set_size(u64::from(block), padded)?;
+            self.set_top(u64::from(block) + padded)?;
+        } else if self.split_on()? {
+            let excess = u64::from(size) - padded;
+            if excess >= u64::from(self.min_split()?) {
+                self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
+            }
+        }
+        Ok(Some(to_u32(data_addr(block))?))
+    }
+
+    /// Finds the used block with data address `ptr`: `(predecessor, block)`.
+    fn find_used(&self, ptr: u32) -> Access<Option<(u32, u32)>> {
+        let Some(target) = block_addr(ptr) else {
+            return Ok(None);
+        };
+        let mut steps = Steps::new(self);
+        let mut block = self.used_head()?;
+        let mut prev = 0;
+        while block != 0 {
+            steps.step()?;
+            if block == target {
+                return Ok(Some((prev, block)));
+            }
+            prev = block;
+            block = self.next(block)?;
+        }
+        Ok(None)
+    }
+
+    fn free(&mut self, ptr: u32) -> Access<bool> {
+        let Some((prev, block)) = self.find_used(ptr)? else {
+            return Ok(false);
+        };
+        if prev != 0 {
+            self.unlink(prev, block)?;
+        } else {
+            let next = self.next(block)?;
+            self.set_used_head(u64::from(next))?;
+        }
+        self.insert_free(block)?;
+        if self.compact_on()? {
+            self.compact()?;
+        }
+        Ok(true)
+    }
+
+    fn realloc(&mut self, ptr: u32, bytes: u32) -> Access<Option<u32>> {
+        if bytes == 0 {
+            return Ok(None);
+        }
+        let Some((_, block)) = self.find_used(ptr)? else {
+            return Ok(None);
+        };
+        let size = self.size(block)?;
+        let block_end = u64::from(block) + u64::from(size);
+        let is_top = block_end >= u64::from(self.top()?);
+        let padded = padded(bytes, self.align()?);
+        let at = u64::from(block);
+        if padded <= u64::from(size) {
+            let excess = u64::from(size) - padded;
+            if self.split_on()? && excess >= u64::from(self.min_split()?) {
+                self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
+            } else if is_top {
+                // B2 fixed: the seed lowers top but leaves the old size word.
+                self.set_size(at, padded)?;
+                self.set_top(at + padded)?;
+            }
+            return Ok(Some(ptr));
+        }
+        if is_top && at + padded < u64::from(self.end()?) {
+            self.set_size(at, padded)?;
+            self.set_top(at + padded)?;
+            return Ok(Some(ptr));
+        }
+        // B1/B3 fixed: allocate first (the old block stays put), copy, then free the old one.
+        let Some(new) = self.malloc(bytes)? else {
+            return Ok(None);
+        };
+        let from = usize::try_from(data_addr(block)).map_err(|_| Fault::Overflow(at))?;
+        let to = usize::try_from(block_end).map_err(|_| Fault::Overflow(block_end))?;
+        let len = self.bytes().len();
+        if to > len || from > to || new as usize + (to - from) > len {
+            return Err(Fault::OutOfBounds(block_end));
+        }
+        self.bytes_mut().copy_within(from..to, new as usize);
+        self.free(ptr)?;
+        Ok(Some(new))
+    }
+}
