@@ -28,7 +28,7 @@ pub(crate) type Access<T> = Result<T, Fault>;
 /// A view of a pool's buffer: the state at `start` and the blocks it describes.
 ///
 /// `S` is `&[u8]` for read-only work and `&mut [u8]` for operations.
-pub(crate) struct Heap<S> {
+pub struct Heap<S> {
     buf: S,
     start: u32,
 }
@@ -192,6 +192,23 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     pub(crate) fn set_next(&mut self, block: u64, next: u64) -> Access<()> {
         self.set_word(block + u64::from(BLOCK_NEXT), next)
     }
+    /// Copies the payload of the block at `block` (which ends at `block_end`) to data address
+    /// `to`: the `size - 8` bytes a moving realloc carries over.
+    pub(crate) fn copy_payload(&mut self, block: u32, block_end: u64, to: u32) -> Access<()> {
+        let from = u64::from(block) + u64::from(BLOCK_HEADER);
+        // Canary `canary-realloc-copy-short` (fuzz/canaries.sh): copies 8 bytes too few.
+        let block_end = block_end - 8 * u64::from(cfg!(feature = "canary-realloc-copy-short"));
+        let len = block_end.saturating_sub(from);
+        let fits = |a: u64| a + len <= self.bytes().len() as u64;
+        if block_end < from || !fits(from) || !fits(u64::from(to)) {
+            return Err(Fault::OutOfBounds(block_end));
+        }
+        // All three bounds were checked against the buffer length, a usize.
+        let (from, len, to) = (from as usize, len as usize, to as usize);
+        self.bytes_mut().copy_within(from..from + len, to);
+        Ok(())
+    }
+
     /// Writes a whole header (the seed's `initBlock`).
     pub(crate) fn init_block(&mut self, block: u64, size: u64, next: u64) -> Access<()> {
         self.set_size(block, size)?;

@@ -23,6 +23,7 @@
 use thiserror::Error;
 
 use crate::block::{Heap, Steps};
+use crate::engine::Engine;
 use crate::layout::{initial_top, STATE_BYTES};
 use crate::pool::MemPool;
 
@@ -290,7 +291,7 @@ fn walk<S: AsRef<[u8]>>(
     Ok(blocks)
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
+impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// Checks every heap invariant (see the [module docs](crate::check)) with a bounded walk
     /// and reports the first one broken. Works on any buffer, including one written by
     /// JavaScript and opened with [`MemPool::attach`]. O(n log n) in the number of blocks.

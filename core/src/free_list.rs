@@ -19,7 +19,8 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         let mut prev = 0;
         while ptr != 0 {
             steps.step()?;
-            if block <= ptr {
+            // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
+            if block <= ptr && (prev != 0 || !cfg!(feature = "canary-free-order")) {
                 break;
             }
             prev = ptr;
@@ -47,7 +48,11 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
             steps.step()?;
             let mut scan_prev = block;
             let mut scan = self.next(block)?;
-            while scan != 0 && self.block_end(scan_prev)? == u64::from(scan) {
+            // Canary `canary-no-coalesce-next` (fuzz/canaries.sh): never merges with the next block.
+            while !cfg!(feature = "canary-no-coalesce-next")
+                && scan != 0
+                && self.block_end(scan_prev)? == u64::from(scan)
+            {
                 steps.step()?;
                 scan_prev = scan;
                 scan = self.next(scan)?;
@@ -66,7 +71,10 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
                 }
                 self.set_next(u64::from(block), u64::from(next))?;
             }
-            if self.block_end(block)? >= u64::from(self.top()?) {
+            // Canary `canary-top-not-lowered` (fuzz/canaries.sh): keeps a free block at top.
+            if !cfg!(feature = "canary-top-not-lowered")
+                && self.block_end(block)? >= u64::from(self.top()?)
+            {
                 self.set_top(u64::from(block))?;
                 if prev != 0 {
                     self.unlink(prev, block)?;

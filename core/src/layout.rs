@@ -67,7 +67,9 @@ pub const MAX_BUFFER: usize = 1 << 32;
 /// Rounds `x` up to a multiple of `align` (a power of two). Never overflows: works in `u64`.
 #[must_use]
 pub const fn align_up(x: u64, align: u32) -> u64 {
-    let a = align as u64;
+    // An attached heap that corrupts itself can hold align 0: round as for 1 instead of
+    // underflowing `a - 1` (found by the `attach` fuzz target, fuzz/regressions/attach/).
+    let a = if align == 0 { 1 } else { align as u64 };
     (x + a - 1) & !(a - 1)
 }
 
@@ -80,6 +82,10 @@ pub const fn initial_top(start: u32, align: u32) -> u64 {
 /// The block size for an `n`-byte request (the seed's `paddedSize`).
 #[must_use]
 pub const fn padded(n: u32, align: u32) -> u64 {
+    // Canary `canary-align-round` (fuzz/canaries.sh): rounds down instead of up.
+    if cfg!(feature = "canary-align-round") {
+        return (n as u64 + BLOCK_HEADER as u64) & !(align as u64).wrapping_sub(1);
+    }
     align_up(n as u64 + BLOCK_HEADER as u64, align)
 }
 

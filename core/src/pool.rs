@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::block::{Access, Fault, Heap, Steps};
 use crate::buffer::AlignedBuf;
+use crate::engine::{Engine, Fast};
+use crate::fast::Index;
 use crate::layout::{block_addr, data_addr, initial_top, padded};
 use crate::options::{max_end, resolve_start, valid_align, PoolError, PoolOptions};
 use crate::stats::{ListStats, Stats};
@@ -67,32 +69,66 @@ static POOL_IDS: AtomicU64 = AtomicU64::new(1);
 ///
 /// `B` is the backing store: the default [`AlignedBuf`] (owned, zeroed, 8-byte aligned), a
 /// `Vec<u8>`, a borrowed `&mut [u8]`, or anything `AsRef<[u8]> + AsMut<[u8]>`.
-pub struct MemPool<B = AlignedBuf> {
+///
+/// `E` is the search engine: [`Fast`] (default, O(log n) per operation through a host-side
+/// index) or [`crate::engine::Reference`] (the seed's list walks, O(n); see
+/// [`crate::reference::MemPool`]). Both leave identical bytes in the buffer.
+pub struct MemPool<B = AlignedBuf, E: Engine = Fast> {
     buf: B,
     start: u32,
     id: u64,
+    engine: E,
 }
 
-impl MemPool<AlignedBuf> {
+impl MemPool<AlignedBuf, Fast> {
     /// A pool over a new zeroed buffer of `options.size` bytes.
     ///
     /// # Errors
     /// [`PoolError`] naming the invalid option.
     pub fn new(options: PoolOptions) -> Result<Self, PoolError> {
-        max_end(options.size)?;
-        // Validate before allocating, so a bad option never costs a large buffer.
-        options.resolve(options.size)?;
-        Self::with_buffer(AlignedBuf::zeroed(options.size), options)
+        Self::new_in(options)
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
+impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B, Fast> {
     /// A pool over the caller's buffer, initialised as the seed's constructor does: only the
     /// seven state words are written. `options.size` is ignored.
     ///
     /// # Errors
     /// [`PoolError`] naming the invalid option.
-    pub fn with_buffer(mut buf: B, options: PoolOptions) -> Result<Self, PoolError> {
+    pub fn with_buffer(buf: B, options: PoolOptions) -> Result<Self, PoolError> {
+        Self::with_buffer_in(buf, options)
+    }
+
+    /// Opens a buffer that another pool (Rust or JavaScript) initialised with its state at
+    /// `start` (the seed's `skipInitialization`). Nothing is written.
+    ///
+    /// The state words are validated, then [`MemPool::check`] runs to build the fast index
+    /// in O(n log n); a heap that fails the check is served by the reference walks. On any
+    /// bytes that pass the state validation, every operation stays memory-safe and
+    /// terminates.
+    ///
+    /// # Errors
+    /// [`PoolError::CorruptState`] naming the state word and its value, or
+    /// [`PoolError::StartOutOfRange`] / [`PoolError::BufferTooLarge`].
+    pub fn attach(buf: B, start: u32) -> Result<Self, PoolError> {
+        Self::attach_in(buf, start)
+    }
+}
+
+impl<E: Engine> MemPool<AlignedBuf, E> {
+    /// [`MemPool::new`] for any engine.
+    pub(crate) fn new_in(options: PoolOptions) -> Result<Self, PoolError> {
+        max_end(options.size)?;
+        // Validate before allocating, so a bad option never costs a large buffer.
+        options.resolve(options.size)?;
+        Self::with_buffer_in(AlignedBuf::zeroed(options.size), options)
+    }
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
+    /// [`MemPool::with_buffer`] for any engine.
+    pub(crate) fn with_buffer_in(mut buf: B, options: PoolOptions) -> Result<Self, PoolError> {
         let r = options.resolve(buf.as_ref().len())?;
         let mut heap = Heap::new(buf.as_mut(), r.start);
         // The seed's constructor writes the words in this order.
@@ -107,19 +143,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
         })();
         // resolve() checked that the state block fits, so the writes cannot fault.
         debug_assert!(written.is_ok());
-        Ok(Self::from_parts(buf, r.start))
+        Ok(Self::from_parts(buf, r.start, E::fresh()))
     }
 
-    /// Opens a buffer that another pool (Rust or JavaScript) initialised with its state at
-    /// `start` (the seed's `skipInitialization`). Nothing is written.
-    ///
-    /// The state words are validated; the lists are not walked (run [`MemPool::check`] for
-    /// that). On any bytes that pass, every operation stays memory-safe and terminates.
-    ///
-    /// # Errors
-    /// [`PoolError::CorruptState`] naming the state word and its value, or
-    /// [`PoolError::StartOutOfRange`] / [`PoolError::BufferTooLarge`].
-    pub fn attach(buf: B, start: u32) -> Result<Self, PoolError> {
+    /// [`MemPool::attach`] for any engine.
+    pub(crate) fn attach_in(buf: B, start: u32) -> Result<Self, PoolError> {
         let len = buf.as_ref().len();
         let max_end = max_end(len)?;
         let start = resolve_start(start, len)?;
@@ -177,23 +205,62 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
                 ));
             }
         }
-        Ok(Self::from_parts(buf, start))
+        let engine = E::attach(&Heap::new(buf.as_ref(), start));
+        Ok(Self::from_parts(buf, start, engine))
     }
 
-    fn from_parts(buf: B, start: u32) -> Self {
+    fn from_parts(buf: B, start: u32, engine: E) -> Self {
         Self {
             buf,
             start,
             id: POOL_IDS.fetch_add(1, Ordering::Relaxed),
+            engine,
+        }
+    }
+
+    /// Runs `op` on the fast index when there is one, else `reference` on the heap. A fault
+    /// (only possible on a corrupt heap) drops the index for good.
+    fn dispatch<T>(
+        &mut self,
+        op: impl FnOnce(&mut Index, &mut Heap<&mut [u8]>) -> Access<T>,
+        reference: impl FnOnce(&mut Heap<&mut [u8]>) -> Access<T>,
+    ) -> Access<T> {
+        let mut heap = Heap::new(self.buf.as_mut(), self.start);
+        let Some(index) = self.engine.index_mut() else {
+            return reference(&mut heap);
+        };
+        let result = op(index, &mut heap);
+        if result.is_err() {
+            self.engine.drop_index();
+        }
+        result
+    }
+
+    /// Whether operations run on the fast engine's index (false for the reference engine, and
+    /// for a heap that failed [`MemPool::check`] when attached or faulted since).
+    #[must_use]
+    pub fn is_indexed(&self) -> bool {
+        self.engine.index().is_some()
+    }
+
+    /// Bytes of host memory the engine's index holds (0 for the reference engine).
+    #[must_use]
+    pub fn index_bytes(&self) -> usize {
+        self.engine.index().map_or(0, Index::heap_bytes)
+    }
+
+    /// The size of the largest block on the free list (0 when it is empty). O(1) with the
+    /// fast engine; a list walk otherwise.
+    #[must_use]
+    pub fn largest_free(&self) -> u32 {
+        match self.engine.index() {
+            Some(index) => index.largest_free(),
+            None => self.free_blocks().map(|b| b.size).max().unwrap_or(0),
         }
     }
 
     pub(crate) fn heap(&self) -> Heap<&[u8]> {
         Heap::new(self.buf.as_ref(), self.start)
-    }
-
-    pub(crate) fn heap_mut(&mut self) -> Heap<&mut [u8]> {
-        Heap::new(self.buf.as_mut(), self.start)
     }
 
     /// `len` bytes of the buffer from `start`, writable (crate-internal: callers reach only
@@ -211,14 +278,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
     /// `align`), or `None` when `size` is 0 or no block fits. The block's bytes are left as
     /// they were.
     pub fn malloc(&mut self, size: u32) -> Option<u32> {
-        self.heap_mut().malloc(size).ok().flatten()
+        self.dispatch(|ix, h| ix.malloc(h, size), |h| h.malloc(size))
+            .ok()
+            .flatten()
     }
 
     /// [`MemPool::malloc`], then sets the first `size` bytes of the block to `fill`.
     pub fn calloc(&mut self, size: u32, fill: u8) -> Option<u32> {
         let addr = self.malloc(size)?;
-        self.bytes_mut_range(addr as usize, size as usize)?
-            .fill(fill);
+        // Canary `canary-calloc-short` (fuzz/canaries.sh): fills one byte too few.
+        let len = size as usize - usize::from(cfg!(feature = "canary-calloc-short"));
+        self.bytes_mut_range(addr as usize, len)?.fill(fill);
         Some(addr)
     }
 
@@ -232,28 +302,31 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
     /// freed. `None` when `size` is 0, `addr` is not an allocated block, or no block fits; on
     /// failure nothing changes.
     pub fn realloc(&mut self, addr: u32, size: u32) -> Option<u32> {
-        self.heap_mut().realloc(addr, size).ok().flatten()
+        self.dispatch(|ix, h| ix.realloc(h, addr, size), |h| h.realloc(addr, size))
+            .ok()
+            .flatten()
     }
 
     /// Frees the block at data address `addr`; `false` (and no change) when `addr` is not
     /// currently allocated: never allocated, already freed, or any other address.
     pub fn free(&mut self, addr: u32) -> bool {
-        self.heap_mut().free(addr).unwrap_or(false)
+        self.dispatch(|ix, h| ix.free(h, addr), |h| h.free(addr))
+            .unwrap_or(false)
     }
 
     /// Frees every block at once: both lists empty, `top` back to its initial value. Data
     /// bytes are left as they are.
     pub fn free_all(&mut self) {
-        let mut heap = self.heap_mut();
-        let reset = (|| -> Access<()> {
-            let top = heap.initial_top()?;
-            heap.set_free_head(0)?;
-            heap.set_used_head(0)?;
-            heap.set_top(top)
-        })();
-        // Only a corrupt heap (attached with an align that changed since) can fault here;
-        // then the state stays as it was.
-        let _ = reset;
+        // The state words were validated, so the reset cannot fault; if it did, the state
+        // would stay as it was.
+        let _ = self.dispatch(
+            |ix, h| {
+                h.reset()?;
+                ix.clear();
+                Ok(())
+            },
+            |h| h.reset(),
+        );
     }
 
     /// The seed's `stats()`. On a corrupt heap the lists are counted up to the first
@@ -266,8 +339,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
                 size: s.size + u64::from(b.size),
             })
         };
-        let free = count(self.free_blocks());
-        let used = count(self.used_blocks());
+        let (free, used) = match self.engine.index() {
+            Some(index) => index.lists(),
+            None => (count(self.free_blocks()), count(self.used_blocks())),
+        };
         let top = self.top();
         Stats {
             free,
@@ -304,7 +379,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
     #[must_use]
     pub fn block(&self, addr: u32) -> Option<Block> {
         let target = block_addr(addr)?;
-        self.used_blocks().find(|b| b.addr == target)
+        match self.engine.index() {
+            Some(index) if index.is_used(target) => Some(Block {
+                addr: target,
+                size: self.heap().size(target).ok()?,
+            }),
+            Some(_) => None,
+            None => self.used_blocks().find(|b| b.addr == target),
+        }
     }
 
     /// The payload of the allocated block at data address `addr`: all `size - 8` bytes of the
@@ -405,9 +487,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
     }
 }
 
-impl<B> std::fmt::Debug for MemPool<B>
+impl<B, E> std::fmt::Debug for MemPool<B, E>
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
+    E: Engine,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemPool")
@@ -424,8 +507,17 @@ fn to_u32(v: u64) -> Access<u32> {
     u32::try_from(v).map_err(|_| Fault::Overflow(v))
 }
 
-/// The seed's operations on the buffer. Each returns `Err` only on a corrupt heap.
+/// The seed's operations on the buffer, as the reference engine runs them (list walks).
+/// Each returns `Err` only on a corrupt heap.
 impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
+    /// Both lists empty, `top` back to the first block (the seed's `freeAll`).
+    fn reset(&mut self) -> Access<()> {
+        let top = self.initial_top()?;
+        self.set_free_head(0)?;
+        self.set_used_head(0)?;
+        self.set_top(top)
+    }
+
     fn malloc(&mut self, bytes: u32) -> Access<Option<u32>> {
         if bytes == 0 {
             return Ok(None);
@@ -483,7 +575,10 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
             self.set_top(u64::from(block) + padded)?;
         } else if self.split_on()? {
             let excess = u64::from(size) - padded;
-            if excess >= u64::from(self.min_split()?) {
+            // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
+            let threshold =
+                u64::from(self.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
+            if excess >= threshold {
                 self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
             }
         }
@@ -515,6 +610,14 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         };
         if prev != 0 {
             self.unlink(prev, block)?;
+            // Canary `canary-used-unlink-skip` (fuzz/canaries.sh): also unlinks the used block
+            // after the freed one, which is lost.
+            if cfg!(feature = "canary-used-unlink-skip") {
+                let next = self.next(block)?;
+                if next != 0 {
+                    self.unlink(prev, next)?;
+                }
+            }
         } else {
             let next = self.next(block)?;
             self.set_used_head(u64::from(next))?;
@@ -544,7 +647,10 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
                 self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
             } else if is_top {
                 // B2 fixed: the seed lowers top but leaves the old size word.
-                self.set_size(at, padded)?;
+                // Canary `canary-b2` (fuzz/canaries.sh): re-introduces B2.
+                if !cfg!(feature = "canary-b2") {
+                    self.set_size(at, padded)?;
+                }
                 self.set_top(at + padded)?;
             }
             return Ok(Some(ptr));
@@ -558,14 +664,14 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         let Some(new) = self.malloc(bytes)? else {
             return Ok(None);
         };
-        let from = usize::try_from(data_addr(block)).map_err(|_| Fault::Overflow(at))?;
-        let to = usize::try_from(block_end).map_err(|_| Fault::Overflow(block_end))?;
-        let len = self.bytes().len();
-        if to > len || from > to || new as usize + (to - from) > len {
-            return Err(Fault::OutOfBounds(block_end));
-        }
-        self.bytes_mut().copy_within(from..to, new as usize);
-        self.free(ptr)?;
+        self.copy_payload(block, block_end, new)?;
+        // Canary `canary-b1` (fuzz/canaries.sh): re-introduces B1, freeing by block address.
+        let old = if cfg!(feature = "canary-b1") {
+            block
+        } else {
+            ptr
+        };
+        self.free(old)?;
         Ok(Some(new))
     }
 }

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use bytemuck::Pod;
 use thiserror::Error;
 
+use crate::engine::Engine;
 use crate::pool::MemPool;
 
 /// A block allocated for `len` elements of `T`: a handle, like the seed's typed-array view.
@@ -86,7 +87,7 @@ pub enum AccessError {
     },
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B> {
+impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     fn typed<T>(&self, addr: u32, len: u32) -> TypedBlock<T> {
         TypedBlock {
             addr,

@@ -1,0 +1,376 @@
+//! The fast engine: the seed's placement, byte for byte, in O(log n) per operation.
+//!
+//! The buffer is written exactly as the reference engine writes it (same words, same values,
+//! used-list order included); only the *search* changes. A host-side index, never stored in
+//! the buffer, answers the questions the reference answers by walking lists:
+//!
+//! - free blocks by address in a [`FreeTree`] (a treap with subtree maximum sizes): first fit
+//!   by address, predecessor and successor in O(log n);
+//! - used blocks in a hash map from block to its predecessor in the used list, so `free` and
+//!   `realloc` unlink in O(1);
+//! - running totals for `stats()`.
+//!
+//! Compaction looks only at the freed block's neighbours. That equals the seed's whole-list
+//! pass whenever the heap passed [`crate::MemPool::check`] before the operation (with compact
+//! on, no two free blocks touch and none ends at top), which every operation preserves. A heap
+//! that fails `check()` when attached, or an operation that faults, drops the index and the
+//! pool carries on with the reference engine's walks, which stay memory-safe on any bytes.
+
+use rustc_hash::FxHashMap;
+
+use crate::block::{Access, Fault, Heap};
+use crate::check::check_heap;
+use crate::free_tree::FreeTree;
+use crate::layout::{block_addr, data_addr, padded};
+use crate::stats::ListStats;
+
+/// The index of one pool.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    free: FreeTree,
+    /// Used block -> its predecessor in the used list (0 for the head).
+    used: FxHashMap<u32, u32>,
+    free_size: u64,
+    used_size: u64,
+}
+
+fn to_u32(v: u64) -> Access<u32> {
+    u32::try_from(v).map_err(|_| Fault::Overflow(v))
+}
+
+fn end_of(block: u32, size: u32) -> u64 {
+    u64::from(block) + u64::from(size)
+}
+
+type Buf<'a> = Heap<&'a mut [u8]>;
+
+impl Index {
+    /// Rebuilds the index from a heap that passes `check()`, in O(n).
+    pub(crate) fn build(heap: &Heap<&[u8]>) -> Option<Self> {
+        check_heap(heap).ok()?;
+        let list = |head: Access<u32>| -> Option<Vec<(u32, u32)>> {
+            let mut out = Vec::new();
+            let mut b = head.ok()?;
+            while b != 0 {
+                out.push((b, heap.size(b).ok()?));
+                b = heap.next(b).ok()?;
+            }
+            Some(out)
+        };
+        let free = list(heap.free_head())?;
+        let used = list(heap.used_head())?;
+        let mut index = Index {
+            free_size: free.iter().map(|&(_, s)| u64::from(s)).sum(),
+            used_size: used.iter().map(|&(_, s)| u64::from(s)).sum(),
+            free: FreeTree::from_sorted(free),
+            used: FxHashMap::default(),
+        };
+        index.used.reserve(used.len());
+        let mut prev = 0;
+        for &(b, _) in &used {
+            index.used.insert(b, prev);
+            prev = b;
+        }
+        Some(index)
+    }
+
+    /// Free and used list totals, as `stats()` reports them.
+    pub(crate) fn lists(&self) -> (ListStats, ListStats) {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (
+            ListStats {
+                count: count(self.free.len()),
+                size: self.free_size,
+            },
+            ListStats {
+                count: count(self.used.len()),
+                size: self.used_size,
+            },
+        )
+    }
+
+    /// Whether `block` is on the used list.
+    pub(crate) fn is_used(&self, block: u32) -> bool {
+        self.used.contains_key(&block)
+    }
+
+    /// The largest free-list block (0 when none).
+    pub(crate) fn largest_free(&self) -> u32 {
+        self.free.largest()
+    }
+
+    /// Host memory held by the index, in bytes (capacity, not just length).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.free.heap_bytes() + self.used.capacity() * (std::mem::size_of::<(u32, u32)>() + 1)
+    }
+
+    /// Forgets every block (the heap was reset by `free_all`).
+    pub(crate) fn clear(&mut self) {
+        self.free.clear();
+        self.used.clear();
+        self.free_size = 0;
+        self.used_size = 0;
+    }
+
+    pub(crate) fn malloc(&mut self, heap: &mut Buf<'_>, bytes: u32) -> Access<Option<u32>> {
+        if bytes == 0 {
+            return Ok(None);
+        }
+        let padded = padded(bytes, heap.align()?);
+        let top = u64::from(heap.top()?);
+        // The reference walk stops at the first block that fits or touches top; only the
+        // highest free block can touch top.
+        let fit = self.free.first_fit(padded);
+        let at_top = self.free.last().filter(|&(b, s)| end_of(b, s) >= top);
+        let pick = match (fit, at_top) {
+            (Some(f), Some(t)) => Some(if t.0 < f.0 { t } else { f }),
+            (f, t) => f.or(t),
+        };
+        if let Some((block, size)) = pick {
+            return self.take_free(heap, block, size, padded, end_of(block, size) >= top);
+        }
+        let end = u64::from(heap.end()?);
+        if top + padded <= end {
+            let used = heap.used_head()?;
+            heap.init_block(top, padded, u64::from(used))?;
+            heap.set_used_head(top)?;
+            heap.set_top(top + padded)?;
+            let block = to_u32(top)?;
+            self.push_used(block, used, to_u32(padded)?);
+            return Ok(Some(to_u32(data_addr(block))?));
+        }
+        Ok(None)
+    }
+
+    fn push_used(&mut self, block: u32, old_head: u32, size: u32) {
+        self.used.insert(block, 0);
+        if old_head != 0 {
+            self.used.insert(old_head, block);
+        }
+        self.used_size += u64::from(size);
+    }
+
+    fn take_free(
+        &mut self,
+        heap: &mut Buf<'_>,
+        block: u32,
+        size: u32,
+        padded: u64,
+        is_top: bool,
+    ) -> Access<Option<u32>> {
+        if is_top && u64::from(block) + padded > u64::from(heap.end()?) {
+            return Ok(None);
+        }
+        let next = heap.next(block)?;
+        match self.free.pred(block) {
+            Some((prev, _)) => heap.set_next(u64::from(prev), u64::from(next))?,
+            None => heap.set_free_head(u64::from(next))?,
+        }
+        self.free.remove(block);
+        self.free_size -= u64::from(size);
+        let used = heap.used_head()?;
+        heap.set_next(u64::from(block), u64::from(used))?;
+        heap.set_used_head(u64::from(block))?;
+        self.push_used(block, used, size);
+        if is_top {
+            heap.set_size(u64::from(block), padded)?;
+            heap.set_top(u64::from(block) + padded)?;
+            self.used_size = self.used_size - u64::from(size) + padded;
+        } else if heap.split_on()? {
+            let excess = u64::from(size) - padded;
+            // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
+            let threshold =
+                u64::from(heap.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
+            if excess >= threshold {
+                self.split_used(heap, block, to_u32(padded)?, to_u32(excess)?)?;
+            }
+        }
+        Ok(Some(to_u32(data_addr(block))?))
+    }
+
+    /// Shrinks used block `block` to `size` and frees its `excess` tail (`splitBlock`).
+    fn split_used(&mut self, heap: &mut Buf<'_>, block: u32, size: u32, excess: u32) -> Access<()> {
+        heap.set_size(u64::from(block), u64::from(size))?;
+        self.used_size -= u64::from(excess);
+        let rest = to_u32(end_of(block, size))?;
+        heap.init_block(u64::from(rest), u64::from(excess), 0)?;
+        self.insert_free(heap, rest, excess)
+    }
+
+    /// Links `block` (size word already written) into the free list and compacts around it.
+    fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Access<()> {
+        let pred = self.free.pred(block);
+        let succ = self.free.succ(block);
+        self.free.insert(block, size);
+        self.free_size += u64::from(size);
+        // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
+        if let (true, None, Some((head, _))) = (cfg!(feature = "canary-free-order"), pred, succ) {
+            let after = heap.next(head)?;
+            heap.set_next(u64::from(head), u64::from(block))?;
+            return heap.set_next(u64::from(block), u64::from(after));
+        }
+        match pred {
+            Some((p, _)) => heap.set_next(u64::from(p), u64::from(block))?,
+            None => heap.set_free_head(u64::from(block))?,
+        }
+        heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
+        if heap.compact_on()? {
+            self.compact_around(heap, pred, block, size, succ)?;
+        }
+        Ok(())
+    }
+
+    /// The seed's compaction pass, restricted to the only run that can have changed: the one
+    /// holding the block just inserted between `pred` and `succ`.
+    fn compact_around(
+        &mut self,
+        heap: &mut Buf<'_>,
+        pred: Option<(u32, u32)>,
+        block: u32,
+        size: u32,
+        succ: Option<(u32, u32)>,
+    ) -> Access<()> {
+        let joins_succ = !cfg!(feature = "canary-no-coalesce-next")
+            && succ.is_some_and(|(s, _)| end_of(block, size) == u64::from(s));
+        let (head, head_size) = match pred {
+            Some((p, psize)) if end_of(p, psize) == u64::from(block) => {
+                // Run p, block[, succ]: p absorbs them; the absorbed headers get next = 0.
+                let (last, last_size) = if joins_succ {
+                    succ.unwrap_or((block, size))
+                } else {
+                    (block, size)
+                };
+                let after = heap.next(last)?;
+                let merged = to_u32(end_of(last, last_size) - u64::from(p))?;
+                heap.set_size(u64::from(p), u64::from(merged))?;
+                heap.set_next(u64::from(block), 0)?;
+                self.free.remove(block);
+                if joins_succ {
+                    heap.set_next(u64::from(last), 0)?;
+                    self.free.remove(last);
+                }
+                heap.set_next(u64::from(p), u64::from(after))?;
+                self.free.set_size(p, merged);
+                (p, merged)
+            }
+            _ if joins_succ => {
+                let (s, ssize) = succ.unwrap_or((block, size));
+                let after = heap.next(s)?;
+                let merged = to_u32(end_of(s, ssize) - u64::from(block))?;
+                heap.set_size(u64::from(block), u64::from(merged))?;
+                heap.set_next(u64::from(s), 0)?;
+                self.free.remove(s);
+                heap.set_next(u64::from(block), u64::from(after))?;
+                self.free.set_size(block, merged);
+                (block, merged)
+            }
+            _ => (block, size),
+        };
+        // Canary `canary-top-not-lowered` (fuzz/canaries.sh): keeps a free block at top.
+        if !cfg!(feature = "canary-top-not-lowered")
+            && end_of(head, head_size) >= u64::from(heap.top()?)
+        {
+            heap.set_top(u64::from(head))?;
+            let next = heap.next(head)?;
+            match self.free.pred(head) {
+                Some((p, _)) => heap.set_next(u64::from(p), u64::from(next))?,
+                None => heap.set_free_head(u64::from(next))?,
+            }
+            self.free.remove(head);
+            self.free_size -= u64::from(head_size);
+        }
+        Ok(())
+    }
+
+    /// Unlinks used block `block` and frees it.
+    fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Access<()> {
+        let next = heap.next(block)?;
+        if prev != 0 {
+            heap.set_next(u64::from(prev), u64::from(next))?;
+            // Canary `canary-used-unlink-skip` (fuzz/canaries.sh): also unlinks the used
+            // block after the freed one, which is lost.
+            if cfg!(feature = "canary-used-unlink-skip") && next != 0 {
+                let after = heap.next(next)?;
+                heap.set_next(u64::from(prev), u64::from(after))?;
+                if after != 0 {
+                    self.used.insert(after, prev);
+                }
+                self.used.remove(&next);
+                self.used_size -= u64::from(heap.size(next)?);
+            }
+        } else {
+            heap.set_used_head(u64::from(next))?;
+        }
+        self.used.remove(&block);
+        if next != 0 && self.used.contains_key(&next) {
+            self.used.insert(next, prev);
+        }
+        let size = heap.size(block)?;
+        self.used_size -= u64::from(size);
+        self.insert_free(heap, block, size)
+    }
+
+    pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Access<bool> {
+        let Some(block) = block_addr(ptr) else {
+            return Ok(false);
+        };
+        let Some(&prev) = self.used.get(&block) else {
+            return Ok(false);
+        };
+        self.free_block(heap, block, prev)?;
+        Ok(true)
+    }
+
+    pub(crate) fn realloc(
+        &mut self,
+        heap: &mut Buf<'_>,
+        ptr: u32,
+        bytes: u32,
+    ) -> Access<Option<u32>> {
+        if bytes == 0 {
+            return Ok(None);
+        }
+        let Some(block) = block_addr(ptr).filter(|b| self.used.contains_key(b)) else {
+            return Ok(None);
+        };
+        let size = heap.size(block)?;
+        let block_end = end_of(block, size);
+        let is_top = block_end >= u64::from(heap.top()?);
+        let padded = padded(bytes, heap.align()?);
+        let at = u64::from(block);
+        if padded <= u64::from(size) {
+            let excess = u64::from(size) - padded;
+            if heap.split_on()? && excess >= u64::from(heap.min_split()?) {
+                self.split_used(heap, block, to_u32(padded)?, to_u32(excess)?)?;
+            } else if is_top {
+                // B2 fixed: the seed lowers top but leaves the old size word.
+                // Canary `canary-b2` (fuzz/canaries.sh): re-introduces B2.
+                if !cfg!(feature = "canary-b2") {
+                    heap.set_size(at, padded)?;
+                    self.used_size -= excess;
+                }
+                heap.set_top(at + padded)?;
+            }
+            return Ok(Some(ptr));
+        }
+        if is_top && at + padded < u64::from(heap.end()?) {
+            heap.set_size(at, padded)?;
+            heap.set_top(at + padded)?;
+            self.used_size += padded - u64::from(size);
+            return Ok(Some(ptr));
+        }
+        // B1/B3 fixed: allocate first (the old block stays put), copy, then free the old one.
+        let Some(new) = self.malloc(heap, bytes)? else {
+            return Ok(None);
+        };
+        heap.copy_payload(block, block_end, new)?;
+        // Canary `canary-b1` (fuzz/canaries.sh): re-introduces B1, freeing by block address.
+        let old = if cfg!(feature = "canary-b1") {
+            block
+        } else {
+            ptr
+        };
+        self.free(heap, old)?;
+        Ok(Some(new))
+    }
+}

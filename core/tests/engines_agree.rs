@@ -1,0 +1,166 @@
+//! The fast engine against the reference engine (the seed's list walks): the same results and
+//! the same buffer, byte for byte, after every operation, on random sequences over every kind
+//! of option; and attach rebuilding the fast index from any heap.
+
+use mempool::{reference, MemPool, PoolOptions};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+fn options(rng: &mut Rng) -> PoolOptions {
+    PoolOptions {
+        size: rng.pick(&[256, 1024, 4096, 32768]),
+        start: rng.pick(&[0, 4, 12, 100]),
+        end: if rng.below(4) == 0 {
+            Some(rng.pick(&[200, 900, 3000]))
+        } else {
+            None
+        },
+        align: rng.pick(&[8, 16, 32, 64]),
+        compact: rng.below(3) != 0,
+        split: rng.below(3) != 0,
+        min_split: rng.pick(&[9, 16, 24, 64, 200]),
+    }
+}
+
+fn run(seed: u64, ops: usize) {
+    let mut rng = Rng(seed);
+    let opts = options(&mut rng);
+    let (Ok(mut fast), Ok(mut slow)) = (MemPool::new(opts), reference::new(opts)) else {
+        assert!(MemPool::new(opts).is_err() && reference::new(opts).is_err());
+        return;
+    };
+    let mut live: Vec<u32> = Vec::new();
+    let max = opts.size as u64 / 3;
+    for step in 0..ops {
+        let what = rng.below(100);
+        let size = match rng.below(10) {
+            0 => 0,
+            1 => rng.below(max * 4) as u32,
+            _ => 1 + rng.below(max / 4 + 1) as u32,
+        };
+        let slot = if live.is_empty() {
+            0
+        } else {
+            rng.below(live.len() as u64) as usize
+        };
+        let (a, b) = match what {
+            0..=39 => (fast.malloc(size), slow.malloc(size)),
+            40..=44 => (fast.calloc(size, 0x5a), slow.calloc(size, 0x5a)),
+            45..=74 if !live.is_empty() => {
+                let p = live.swap_remove(slot);
+                let r = (fast.free(p), slow.free(p));
+                assert_eq!(r.0, r.1, "free({p}) seed {seed} step {step} {opts:?}");
+                (None, None)
+            }
+            75..=94 if !live.is_empty() => {
+                let p = live[slot];
+                let r = (fast.realloc(p, size), slow.realloc(p, size));
+                if let Some(n) = r.0 {
+                    live[slot] = n;
+                }
+                r
+            }
+            95 => {
+                fast.free_all();
+                slow.free_all();
+                live.clear();
+                (None, None)
+            }
+            _ => {
+                let wild = rng.below(opts.size as u64) as u32;
+                assert_eq!(fast.free(wild), slow.free(wild), "wild free {wild}");
+                live.retain(|&p| p != wild);
+                (None, None)
+            }
+        };
+        assert_eq!(
+            a, b,
+            "seed {seed} step {step} op {what} size {size} {opts:?}"
+        );
+        if let (Some(p), 0..=44) = (a, what) {
+            live.push(p);
+        }
+        assert!(
+            fast.bytes() == slow.bytes(),
+            "buffers differ: seed {seed} step {step} op {what} size {size} {opts:?}"
+        );
+        assert_eq!(fast.stats(), slow.stats(), "seed {seed} step {step}");
+        assert_eq!(
+            fast.largest_free(),
+            slow.largest_free(),
+            "seed {seed} step {step}"
+        );
+        if step % 16 == 0 {
+            // attach rebuilds the index from the bytes: it must agree too.
+            let again = MemPool::attach(fast.bytes().to_vec(), opts.start).unwrap();
+            assert_eq!(
+                again.stats(),
+                slow.stats(),
+                "attach: seed {seed} step {step}"
+            );
+            assert!(
+                again.is_indexed(),
+                "a checked heap gets an index: {:?}",
+                again.check()
+            );
+        }
+    }
+    fast.check().unwrap();
+}
+
+#[test]
+fn fast_and_reference_write_the_same_bytes() {
+    for seed in 0..400 {
+        run(seed, 300);
+    }
+}
+
+#[test]
+fn attached_heaps_get_an_index_and_stay_identical() {
+    let mut rng = Rng(99);
+    for _ in 0..50 {
+        let opts = options(&mut rng);
+        let Ok(mut slow) = reference::new(opts) else {
+            continue;
+        };
+        let mut addrs = Vec::new();
+        for _ in 0..100 {
+            if let Some(a) = slow.malloc(1 + rng.below(200) as u32) {
+                addrs.push(a);
+            }
+        }
+        for a in addrs.iter().step_by(2) {
+            slow.free(*a);
+        }
+        let mut fast = MemPool::attach(slow.bytes().to_vec(), opts.start).unwrap();
+        assert!(
+            fast.is_indexed(),
+            "a valid heap gets an index: {:?}",
+            fast.check()
+        );
+        for _ in 0..200 {
+            let n = 1 + rng.below(300) as u32;
+            assert_eq!(fast.malloc(n), slow.malloc(n));
+            if let Some(&a) = addrs.get(rng.below(addrs.len() as u64 + 1) as usize) {
+                assert_eq!(fast.free(a), slow.free(a));
+            }
+            assert_eq!(fast.bytes(), slow.bytes());
+        }
+    }
+}
