@@ -1,0 +1,57 @@
+//! # workloads
+//!
+//! Allocation workloads for mempool workbench, and one replay engine that runs them through
+//! the pool and its peers.
+//!
+//! - [`op`]: the op model ([`Op`]: alloc / free / realloc by id) and [`Workload`]
+//!   (name + ops + [`Provenance`]).
+//! - [`rep`]: CMU malloc-lab `.rep` traces (2002 and 2016 headers, CRLF and bare CR, `f -1`,
+//!   `r` on an unknown id, zero sizes), plain or zstd-compressed, read and written.
+//! - [`mtrace`]: glibc `mtrace()` logs converted to ops by live address.
+//! - [`record`]: runs an unmodified program under glibc's malloc tracing (a tiny preloaded
+//!   shim, one log per process) and converts each log to `.rep.zst`.
+//! - [`builtin`]: the traces recorded that way and shipped with the crate.
+//! - [`corpus`]: finding and loading trace folders such as the shared malloc-lab traces.
+//! - [`generate`]: seeded, deterministic synthetic workloads.
+//! - [`adapters`]: the [`Allocator`] trait over one region, with adapters for mempool, talc,
+//!   rlsf, linked_list_allocator, dlmalloc and the system allocator.
+//! - [`replay`](mod@replay): runs a workload through an adapter, counts failures, times the run and
+//!   samples heap state; [`metrics`] turns that into Johnstone & Wilson's fragmentation
+//!   measures and malloc-lab utilisation.
+//!
+//! ```
+//! use workloads::{generate::Generator, replay, AdapterSpec, ReplayConfig};
+//!
+//! let workload = Generator::Fifo { ops: 2_000, queue_len: 64, min: 8, max: 512 }.generate(7)?;
+//! let mut pool = AdapterSpec::default_pool().build(1 << 20)?;
+//! let result = replay(&workload, pool.as_mut(), &ReplayConfig::default());
+//! assert_eq!(result.failures, 0);
+//! assert!(result.metrics.utilisation.unwrap() > 0.5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Unsafe code lives only in the peer adapters that hand a raw region to an allocator crate
+//! (`adapters::{region, talc, rlsf, linked_list, dlmalloc, system}`); every other module
+//! forbids it.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod adapters;
+pub mod builtin;
+pub mod corpus;
+pub mod error;
+pub mod generate;
+mod lines;
+pub mod metrics;
+pub mod mtrace;
+pub mod op;
+pub mod record;
+pub mod rep;
+pub mod replay;
+
+pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant};
+pub use error::{AdapterError, GenerateError, RecordError, TraceError};
+pub use metrics::Metrics;
+pub use op::{Op, Provenance, Workload, WorkloadStats};
+pub use replay::{replay, ReplayConfig, ReplayResult, Sample, Sampling};
