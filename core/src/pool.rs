@@ -117,6 +117,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> MemPool<B, Fast> {
 }
 
 impl<E: Engine> MemPool<AlignedBuf, E> {
+    /// [`MemPool::new`] for any engine, for code generic over engines:
+    /// `MemPool::<AlignedBuf, Reference>::with_engine(options)`.
+    ///
+    /// # Errors
+    /// [`PoolError`] naming the invalid option.
+    pub fn with_engine(options: PoolOptions) -> Result<Self, PoolError> {
+        Self::new_in(options)
+    }
+
     /// [`MemPool::new`] for any engine.
     pub(crate) fn new_in(options: PoolOptions) -> Result<Self, PoolError> {
         max_end(options.size)?;

@@ -309,3 +309,40 @@ fn specs_name_and_serialize_what_they_build() {
         (MIB, 16, 32, false)
     );
 }
+
+/// The reference engine places every block where the fast engine does: replaying the same
+/// workload gives the same footprint, failures and samples, under a new name.
+#[test]
+fn reference_engine_replays_identically() {
+    use workloads::generate::Generator;
+    use workloads::{replay::replay_spec, ReplayConfig};
+    let workload = Generator::Fifo {
+        ops: 3_000,
+        queue_len: 100,
+        min: 1,
+        max: 700,
+    }
+    .generate(11)
+    .unwrap();
+    for variant in [
+        PoolVariant::default(),
+        PoolVariant {
+            compact: false,
+            ..PoolVariant::default()
+        },
+        PoolVariant {
+            split: false,
+            min_split: 64,
+            ..PoolVariant::default()
+        },
+    ] {
+        let cfg = ReplayConfig::every_op();
+        let fast = replay_spec(&workload, &AdapterSpec::MemPool(variant), 1 << 20, &cfg).unwrap();
+        let slow = replay_spec(&workload, &AdapterSpec::Reference(variant), 1 << 20, &cfg).unwrap();
+        assert_eq!(fast.failures, slow.failures);
+        assert_eq!(fast.metrics.footprint, slow.metrics.footprint);
+        assert_eq!(fast.samples, slow.samples);
+        assert_ne!(fast.allocator, slow.allocator);
+        assert!(slow.allocator.ends_with("@reference"), "{}", slow.allocator);
+    }
+}

@@ -3,27 +3,43 @@
 #![forbid(unsafe_code)]
 
 use mempool::layout::{BLOCK_HEADER, BLOCK_SIZE, MAX_BUFFER};
-use mempool::MemPool;
+use mempool::{AlignedBuf, Engine, Fast, MemPool};
 
 use super::{next_owner, Allocator, Block, FreeStats, PoolVariant};
 use crate::error::AdapterError;
 
 /// mempool over its own buffer of `capacity` bytes (the region); offsets are the pool's data
 /// addresses. Extent is the pool's `top`; free-list statistics walk the free list.
-pub struct MemPoolAdapter {
-    pool: MemPool,
+///
+/// `E` is the pool's search engine: [`Fast`] (the default) or [`mempool::Reference`] (the
+/// seed's O(n) list walks, for measuring the fast engine against).
+pub struct MemPoolAdapter<E: Engine = Fast> {
+    pool: MemPool<AlignedBuf, E>,
     variant: PoolVariant,
+    /// A fresh pool has an index exactly when its engine is the fast one.
+    fast: bool,
     peak_top: u32,
     owner: u64,
 }
 
-impl MemPoolAdapter {
-    /// A pool with `variant`'s options over a new zeroed buffer of `capacity` bytes (at most
-    /// 4 GiB).
+impl MemPoolAdapter<Fast> {
+    /// A pool (fast engine) with `variant`'s options over a new zeroed buffer of `capacity`
+    /// bytes (at most 4 GiB).
     ///
     /// # Errors
     /// [`AdapterError`] when the options are invalid or the region too large.
     pub fn new(variant: PoolVariant, capacity: usize) -> Result<Self, AdapterError> {
+        Self::with_engine(variant, capacity)
+    }
+}
+
+impl<E: Engine> MemPoolAdapter<E> {
+    /// [`MemPoolAdapter::new`] on any engine:
+    /// `MemPoolAdapter::<mempool::Reference>::with_engine(variant, capacity)`.
+    ///
+    /// # Errors
+    /// [`AdapterError`] when the options are invalid or the region too large.
+    pub fn with_engine(variant: PoolVariant, capacity: usize) -> Result<Self, AdapterError> {
         if capacity > MAX_BUFFER {
             return Err(AdapterError::RegionTooLarge {
                 allocator: variant.label(),
@@ -31,9 +47,10 @@ impl MemPoolAdapter {
                 max: MAX_BUFFER,
             });
         }
-        let pool = MemPool::new(variant.options(capacity))?;
+        let pool = MemPool::<AlignedBuf, E>::with_engine(variant.options(capacity))?;
         let peak_top = pool.top();
         Ok(Self {
+            fast: pool.is_indexed(),
             pool,
             variant,
             peak_top,
@@ -43,7 +60,7 @@ impl MemPoolAdapter {
 
     /// The pool, for inspection.
     #[must_use]
-    pub fn pool(&self) -> &MemPool {
+    pub fn pool(&self) -> &MemPool<AlignedBuf, E> {
         &self.pool
     }
 
@@ -52,9 +69,13 @@ impl MemPoolAdapter {
     }
 }
 
-impl Allocator for MemPoolAdapter {
+impl<E: Engine + Send> Allocator for MemPoolAdapter<E> {
     fn name(&self) -> String {
-        self.variant.label()
+        if self.fast {
+            self.variant.label()
+        } else {
+            super::reference_label(&self.variant)
+        }
     }
 
     fn capacity(&self) -> usize {

@@ -247,6 +247,10 @@ impl PoolVariant {
 pub enum AdapterSpec {
     /// mempool with these options.
     MemPool(PoolVariant),
+    /// mempool with these options on the reference engine: the seed's list walks, O(n) per
+    /// operation; same placement and bytes as [`AdapterSpec::MemPool`]. Not in
+    /// [`AdapterSpec::all`]: it is for measuring the fast engine against.
+    Reference(PoolVariant),
     /// talc (`talc` crate).
     Talc,
     /// TLSF (`rlsf` crate).
@@ -257,6 +261,11 @@ pub enum AdapterSpec {
     Dlmalloc,
     /// The process's system allocator (no region: no footprint).
     System,
+}
+
+/// The name of a pool variant on the reference engine.
+pub(crate) fn reference_label(v: &PoolVariant) -> String {
+    format!("{}@reference", v.label())
 }
 
 impl AdapterSpec {
@@ -291,6 +300,7 @@ impl AdapterSpec {
     pub fn name(&self) -> String {
         match self {
             Self::MemPool(v) => v.label(),
+            Self::Reference(v) => reference_label(v),
             Self::Talc => "talc".into(),
             Self::Rlsf => "rlsf".into(),
             Self::LinkedList => "linked_list_allocator".into(),
@@ -307,6 +317,9 @@ impl AdapterSpec {
     pub fn build(&self, capacity: usize) -> Result<Box<dyn Allocator>, AdapterError> {
         Ok(match self {
             Self::MemPool(v) => Box::new(MemPoolAdapter::new(*v, capacity)?),
+            Self::Reference(v) => Box::new(MemPoolAdapter::<::mempool::Reference>::with_engine(
+                *v, capacity,
+            )?),
             Self::Talc => Box::new(TalcAdapter::new(capacity)?),
             Self::Rlsf => Box::new(RlsfAdapter::new(capacity)?),
             Self::LinkedList => Box::new(LinkedListAdapter::new(capacity)?),
