@@ -118,16 +118,24 @@ impl Index {
         }
         let padded = padded(bytes, heap.align()?);
         let top = u64::from(heap.top()?);
-        // The reference walk stops at the first block that fits or touches top; only the
-        // highest free block can touch top.
+        // The reference walk stops at the first block that fits or touches top. Only the
+        // highest free block can touch top, and with compact on none does.
         let fit = self.free.first_fit(padded);
-        let at_top = self.free.last().filter(|&(b, s)| end_of(b, s) >= top);
+        let at_top = if heap.compact_on()? {
+            None
+        } else {
+            self.free
+                .last()
+                .filter(|&(b, s)| end_of(b, s) >= top)
+                .map(|t| (t, self.free.pred(t.0)))
+        };
         let pick = match (fit, at_top) {
-            (Some(f), Some(t)) => Some(if t.0 < f.0 { t } else { f }),
+            (Some(f), Some(t)) => Some(if t.0 .0 < f.0 .0 { t } else { f }),
             (f, t) => f.or(t),
         };
-        if let Some((block, size)) = pick {
-            return self.take_free(heap, block, size, padded, end_of(block, size) >= top);
+        if let Some(((block, size), pred)) = pick {
+            let is_top = end_of(block, size) >= top;
+            return self.take_free(heap, block, size, pred.map(|p| p.0), padded, is_top);
         }
         let end = u64::from(heap.end()?);
         if top + padded <= end {
@@ -150,11 +158,14 @@ impl Index {
         self.used_size += u64::from(size);
     }
 
+    /// Takes free block `block` (whose free-list predecessor is `pred`) for a `padded`-byte
+    /// request: the seed's `mallocTop`.
     fn take_free(
         &mut self,
         heap: &mut Buf<'_>,
         block: u32,
         size: u32,
+        pred: Option<u32>,
         padded: u64,
         is_top: bool,
     ) -> Access<Option<u32>> {
@@ -162,28 +173,48 @@ impl Index {
             return Ok(None);
         }
         let next = heap.next(block)?;
-        match self.free.pred(block) {
-            Some((prev, _)) => heap.set_next(u64::from(prev), u64::from(next))?,
+        match pred {
+            Some(prev) => heap.set_next(u64::from(prev), u64::from(next))?,
             None => heap.set_free_head(u64::from(next))?,
         }
-        self.free.remove(block);
         self.free_size -= u64::from(size);
         let used = heap.used_head()?;
         heap.set_next(u64::from(block), u64::from(used))?;
         heap.set_used_head(u64::from(block))?;
         self.push_used(block, used, size);
+        // Not top-adjacent, the block fits: size >= padded. (A top-adjacent one may be smaller.)
+        let excess = u64::from(size).saturating_sub(padded);
+        // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
+        let threshold =
+            u64::from(heap.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
         if is_top {
+            self.free.remove(block);
             heap.set_size(u64::from(block), padded)?;
             heap.set_top(u64::from(block) + padded)?;
             self.used_size = self.used_size - u64::from(size) + padded;
-        } else if heap.split_on()? {
-            let excess = u64::from(size) - padded;
-            // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
-            let threshold =
-                u64::from(heap.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
-            if excess >= threshold {
-                self.split_used(heap, block, to_u32(padded)?, to_u32(excess)?)?;
+        } else if heap.split_on()? && excess >= threshold {
+            if cfg!(feature = "canary-free-order") {
+                self.free.remove(block);
+                return self
+                    .split_used(heap, block, to_u32(padded)?, to_u32(excess)?)
+                    .and(Ok(Some(to_u32(data_addr(block))?)));
             }
+            // The tail takes the block's place in the free list: between `pred` and `next`.
+            // It cannot touch a free neighbour or top (the block did not), so the seed's
+            // compaction pass after the split changes nothing.
+            heap.set_size(u64::from(block), padded)?;
+            self.used_size -= excess;
+            let rest = end_of(block, to_u32(padded)?);
+            heap.init_block(rest, excess, 0)?;
+            match pred {
+                Some(prev) => heap.set_next(u64::from(prev), rest)?,
+                None => heap.set_free_head(rest)?,
+            }
+            heap.set_next(rest, u64::from(next))?;
+            self.free.rekey(block, to_u32(rest)?, to_u32(excess)?);
+            self.free_size += excess;
+        } else {
+            self.free.remove(block);
         }
         Ok(Some(to_u32(data_addr(block))?))
     }
@@ -197,14 +228,16 @@ impl Index {
         self.insert_free(heap, rest, excess)
     }
 
-    /// Links `block` (size word already written) into the free list and compacts around it.
+    /// Links `block` (size word already written) into the free list and, with compact on,
+    /// runs the seed's compaction pass restricted to the only run that can have changed: the
+    /// one holding `block`. The buffer gets exactly the seed's writes; the index gets the
+    /// fewest updates that reach the same state.
     fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Access<()> {
-        let pred = self.free.pred(block);
-        let succ = self.free.succ(block);
-        self.free.insert(block, size);
+        let (pred, succ) = self.free.neighbors(block);
         self.free_size += u64::from(size);
         // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
         if let (true, None, Some((head, _))) = (cfg!(feature = "canary-free-order"), pred, succ) {
+            self.free.insert(block, size);
             let after = heap.next(head)?;
             heap.set_next(u64::from(head), u64::from(block))?;
             return heap.set_next(u64::from(block), u64::from(after));
@@ -214,70 +247,68 @@ impl Index {
             None => heap.set_free_head(u64::from(block))?,
         }
         heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
-        if heap.compact_on()? {
-            self.compact_around(heap, pred, block, size, succ)?;
+        if !heap.compact_on()? {
+            self.free.insert(block, size);
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// The seed's compaction pass, restricted to the only run that can have changed: the one
-    /// holding the block just inserted between `pred` and `succ`.
-    fn compact_around(
-        &mut self,
-        heap: &mut Buf<'_>,
-        pred: Option<(u32, u32)>,
-        block: u32,
-        size: u32,
-        succ: Option<(u32, u32)>,
-    ) -> Access<()> {
-        let joins_succ = !cfg!(feature = "canary-no-coalesce-next")
-            && succ.is_some_and(|(s, _)| end_of(block, size) == u64::from(s));
-        let (head, head_size) = match pred {
-            Some((p, psize)) if end_of(p, psize) == u64::from(block) => {
-                // Run p, block[, succ]: p absorbs them; the absorbed headers get next = 0.
-                let (last, last_size) = if joins_succ {
-                    succ.unwrap_or((block, size))
-                } else {
-                    (block, size)
-                };
-                let after = heap.next(last)?;
-                let merged = to_u32(end_of(last, last_size) - u64::from(p))?;
-                heap.set_size(u64::from(p), u64::from(merged))?;
+        let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
+        let joins_succ = succ.filter(|&(s, _)| {
+            !cfg!(feature = "canary-no-coalesce-next") && end_of(block, size) == u64::from(s)
+        });
+        // The run: its head, its end, and the block after it.
+        let head = joins_pred.map_or(block, |(p, _)| p);
+        let (last, last_size) = joins_succ.unwrap_or((block, size));
+        let merged = to_u32(end_of(last, last_size) - u64::from(head))?;
+        if head != last {
+            // The seed: head takes the run's size, every later header of the run gets
+            // next = 0, and head links to the block after the run.
+            let after = heap.next(last)?;
+            heap.set_size(u64::from(head), u64::from(merged))?;
+            if head != block {
                 heap.set_next(u64::from(block), 0)?;
-                self.free.remove(block);
-                if joins_succ {
-                    heap.set_next(u64::from(last), 0)?;
-                    self.free.remove(last);
-                }
-                heap.set_next(u64::from(p), u64::from(after))?;
-                self.free.set_size(p, merged);
-                (p, merged)
             }
-            _ if joins_succ => {
-                let (s, ssize) = succ.unwrap_or((block, size));
-                let after = heap.next(s)?;
-                let merged = to_u32(end_of(s, ssize) - u64::from(block))?;
-                heap.set_size(u64::from(block), u64::from(merged))?;
-                heap.set_next(u64::from(s), 0)?;
-                self.free.remove(s);
-                heap.set_next(u64::from(block), u64::from(after))?;
-                self.free.set_size(block, merged);
-                (block, merged)
+            if last != block {
+                heap.set_next(u64::from(last), 0)?;
             }
-            _ => (block, size),
-        };
+            heap.set_next(u64::from(head), u64::from(after))?;
+        }
         // Canary `canary-top-not-lowered` (fuzz/canaries.sh): keeps a free block at top.
-        if !cfg!(feature = "canary-top-not-lowered")
-            && end_of(head, head_size) >= u64::from(heap.top()?)
-        {
+        let to_top = !cfg!(feature = "canary-top-not-lowered")
+            && end_of(head, merged) >= u64::from(heap.top()?);
+        if to_top {
             heap.set_top(u64::from(head))?;
             let next = heap.next(head)?;
-            match self.free.pred(head) {
+            let before = if head == block {
+                pred
+            } else {
+                self.free.pred(head)
+            };
+            match before {
                 Some((p, _)) => heap.set_next(u64::from(p), u64::from(next))?,
                 None => heap.set_free_head(u64::from(next))?,
             }
-            self.free.remove(head);
-            self.free_size -= u64::from(head_size);
+            self.free_size -= u64::from(merged);
+        }
+        // Index: the run becomes one node at `head`, or none when it went back to top.
+        match (joins_pred, joins_succ, to_top) {
+            (Some(_), Some((s, _)), false) => {
+                self.free.remove(s);
+                self.free.set_size(head, merged);
+            }
+            (Some(_), Some((s, _)), true) => {
+                self.free.remove(s);
+                self.free.remove(head);
+            }
+            (Some(_), None, false) => self.free.set_size(head, merged),
+            (Some(_), None, true) => {
+                self.free.remove(head);
+            }
+            (None, Some((s, _)), false) => self.free.rekey(s, block, merged),
+            (None, Some((s, _)), true) => {
+                self.free.remove(s);
+            }
+            (None, None, false) => self.free.insert(block, size),
+            (None, None, true) => {}
         }
         Ok(())
     }

@@ -26,6 +26,8 @@ pub(crate) struct FreeTree {
     vacant: Vec<u32>,
     len: usize,
     rng: u32,
+    /// Scratch: the nodes above the one an operation works on.
+    path: Vec<u32>,
 }
 
 impl Default for FreeTree {
@@ -36,6 +38,7 @@ impl Default for FreeTree {
             vacant: Vec::new(),
             len: 0,
             rng: 0x9e37_79b9,
+            path: Vec::new(),
         }
     }
 }
@@ -54,6 +57,7 @@ impl FreeTree {
     /// Removes every block.
     pub(crate) fn clear(&mut self) {
         self.nodes.clear();
+        self.path.clear();
         self.vacant.clear();
         self.root = NIL;
         self.len = 0;
@@ -127,11 +131,18 @@ impl FreeTree {
         }
     }
 
-    fn pull(&mut self, n: u32) {
+    /// Recomputes the subtree maximum of `n`; whether it changed.
+    fn pull(&mut self, n: u32) -> bool {
         let Node {
-            size, left, right, ..
+            size,
+            left,
+            right,
+            max,
+            ..
         } = self.nodes[n as usize];
-        self.nodes[n as usize].max = size.max(self.max_of(left)).max(self.max_of(right));
+        let new = size.max(self.max_of(left)).max(self.max_of(right));
+        self.nodes[n as usize].max = new;
+        new != max
     }
 
     /// Splits `t` into keys `< addr` and keys `>= addr`.
@@ -173,49 +184,118 @@ impl FreeTree {
         }
     }
 
-    /// Adds a block (its address must not be in the tree).
-    pub(crate) fn insert(&mut self, addr: u32, size: u32) {
-        let n = self.alloc(addr, size);
-        let (l, r) = self.split(self.root, addr);
-        let l = self.merge(l, n);
-        self.root = self.merge(l, r);
+    /// Descends to the node with key `addr`, leaving the nodes above it in `self.path`
+    /// (root first). Returns the node, or `NIL` when `addr` is not in the tree.
+    fn find_path(&mut self, addr: u32) -> u32 {
+        self.path.clear();
+        let mut t = self.root;
+        while t != NIL {
+            let n = self.nodes[t as usize];
+            if addr == n.addr {
+                break;
+            }
+            self.path.push(t);
+            t = if addr < n.addr { n.left } else { n.right };
+        }
+        t
     }
 
-    /// Removes the block at `addr`; returns its size.
+    /// Points the child link of `parent` toward `addr` (or the root) at `node`.
+    fn set_child(&mut self, parent: Option<u32>, addr: u32, node: u32) {
+        match parent {
+            None => self.root = node,
+            Some(p) if addr < self.nodes[p as usize].addr => self.nodes[p as usize].left = node,
+            Some(p) => self.nodes[p as usize].right = node,
+        }
+    }
+
+    /// Recomputes the maxima of the nodes on `self.path`, deepest first, stopping at the
+    /// first node whose maximum stays the same: nothing above it can change then.
+    fn pull_path(&mut self) {
+        for i in (0..self.path.len()).rev() {
+            let p = self.path[i];
+            if !self.pull(p) {
+                break;
+            }
+        }
+    }
+
+    /// Adds a block (its address must not be in the tree). One descent to where the new
+    /// node's priority puts it, then a split of the (expected small) subtree below.
+    pub(crate) fn insert(&mut self, addr: u32, size: u32) {
+        let n = self.alloc(addr, size);
+        let prio = self.nodes[n as usize].prio;
+        self.path.clear();
+        let mut t = self.root;
+        while t != NIL && self.nodes[t as usize].prio > prio {
+            self.path.push(t);
+            let node = self.nodes[t as usize];
+            t = if addr < node.addr {
+                node.left
+            } else {
+                node.right
+            };
+        }
+        let (l, r) = self.split(t, addr);
+        self.nodes[n as usize].left = l;
+        self.nodes[n as usize].right = r;
+        self.pull(n);
+        self.set_child(self.path.last().copied(), addr, n);
+        self.pull_path();
+    }
+
+    /// Removes the block at `addr`; returns its size. One descent, then the node's two
+    /// children are merged in its place.
     pub(crate) fn remove(&mut self, addr: u32) -> Option<u32> {
-        let (l, r) = self.split(self.root, addr);
-        let (m, r) = match addr.checked_add(1) {
-            Some(next) => self.split(r, next),
-            None => (r, NIL),
-        };
-        self.root = self.merge(l, r);
-        if m == NIL {
+        let t = self.find_path(addr);
+        if t == NIL {
             return None;
         }
-        // Keys are unique, so `m` is one node.
-        self.vacant.push(m);
+        let Node {
+            left, right, size, ..
+        } = self.nodes[t as usize];
+        let m = self.merge(left, right);
+        self.set_child(self.path.last().copied(), addr, m);
+        self.pull_path();
+        self.vacant.push(t);
         self.len -= 1;
-        Some(self.nodes[m as usize].size)
+        Some(size)
     }
 
     /// Changes the size of the block at `addr` (which must be in the tree).
     pub(crate) fn set_size(&mut self, addr: u32, size: u32) {
-        self.set_size_in(self.root, addr, size);
+        self.rekey(addr, addr, size);
     }
 
-    fn set_size_in(&mut self, t: u32, addr: u32, size: u32) {
+    /// Moves the block at `old` to address `addr` with `size`. The caller guarantees that no
+    /// other block lies between `old` and `addr`, so the order is unchanged.
+    pub(crate) fn rekey(&mut self, old: u32, addr: u32, size: u32) {
+        let t = self.find_path(old);
         if t == NIL {
             return;
         }
-        let node = self.nodes[t as usize];
-        if addr < node.addr {
-            self.set_size_in(node.left, addr, size);
-        } else if addr > node.addr {
-            self.set_size_in(node.right, addr, size);
-        } else {
-            self.nodes[t as usize].size = size;
+        self.nodes[t as usize].addr = addr;
+        self.nodes[t as usize].size = size;
+        if self.pull(t) {
+            self.pull_path();
         }
-        self.pull(t);
+    }
+
+    /// The blocks right below and at-or-above `addr`: `(pred, succ)` in one descent.
+    pub(crate) fn neighbors(&self, addr: u32) -> (Option<(u32, u32)>, Option<(u32, u32)>) {
+        let (mut pred, mut succ) = (None, None);
+        let mut t = self.root;
+        while t != NIL {
+            let n = &self.nodes[t as usize];
+            if n.addr < addr {
+                pred = Some((n.addr, n.size));
+                t = n.right;
+            } else {
+                succ = Some((n.addr, n.size));
+                t = n.left;
+            }
+        }
+        (pred, succ)
     }
 
     /// The block with the greatest address `< addr`.
@@ -235,6 +315,7 @@ impl FreeTree {
     }
 
     /// The block with the least address `>= addr`.
+    #[cfg(test)]
     pub(crate) fn succ(&self, addr: u32) -> Option<(u32, u32)> {
         let mut t = self.root;
         let mut best = None;
@@ -262,19 +343,33 @@ impl FreeTree {
         best
     }
 
-    /// The lowest-addressed block of at least `size` bytes.
-    pub(crate) fn first_fit(&self, size: u64) -> Option<(u32, u32)> {
+    /// The lowest-addressed block of at least `size` bytes, and the block right below it
+    /// (its predecessor in the free list), found in the same descent.
+    pub(crate) fn first_fit(&self, size: u64) -> Option<((u32, u32), Option<(u32, u32)>)> {
         let mut t = self.root;
         if t == NIL || u64::from(self.max_of(t)) < size {
             return None;
         }
+        // The last node passed on the left of the path: the predecessor unless the found
+        // node has a left subtree.
+        let mut below = None;
         while t != NIL {
             let n = &self.nodes[t as usize];
             if n.left != NIL && u64::from(self.max_of(n.left)) >= size {
                 t = n.left;
             } else if u64::from(n.size) >= size {
-                return Some((n.addr, n.size));
+                let pred = if n.left == NIL {
+                    below
+                } else {
+                    let mut p = n.left;
+                    while self.nodes[p as usize].right != NIL {
+                        p = self.nodes[p as usize].right;
+                    }
+                    Some((self.nodes[p as usize].addr, self.nodes[p as usize].size))
+                };
+                return Some(((n.addr, n.size), pred));
             } else {
+                below = Some((n.addr, n.size));
                 t = n.right;
             }
         }
@@ -343,7 +438,15 @@ mod tests {
             verify(&t, t.root);
             let q = rnd(5000) as u32 * 8;
             let want = rnd(4200);
-            assert_eq!(t.first_fit(want), model_first_fit(&m, want), "step {step}");
+            assert_eq!(
+                t.first_fit(want).map(|f| f.0),
+                model_first_fit(&m, want),
+                "step {step}"
+            );
+            if let Some(((a, _), pred)) = t.first_fit(want) {
+                assert_eq!(pred, m.range(..a).next_back().map(|(&a, &s)| (a, s)));
+            }
+            assert_eq!(t.neighbors(q), (t.pred(q), t.succ(q)));
             assert_eq!(t.pred(q), m.range(..q).next_back().map(|(&a, &s)| (a, s)));
             assert_eq!(t.succ(q), m.range(q..).next().map(|(&a, &s)| (a, s)));
             assert_eq!(t.last(), m.iter().next_back().map(|(&a, &s)| (a, s)));
@@ -359,7 +462,7 @@ mod tests {
         let m: BTreeMap<u32, u32> = blocks.into_iter().collect();
         assert_eq!(t.len(), m.len());
         for want in [8, 100, 500, 776, 777, 10_000] {
-            assert_eq!(t.first_fit(want), model_first_fit(&m, want));
+            assert_eq!(t.first_fit(want).map(|f| f.0), model_first_fit(&m, want));
         }
         assert_eq!(t.largest(), m.values().copied().max().unwrap());
         assert_eq!(t.pred(64 * 2500), Some((64 * 2499, m[&(64 * 2499)])));

@@ -38,13 +38,16 @@ fn options(rng: &mut Rng) -> PoolOptions {
     }
 }
 
-fn run(seed: u64, ops: usize) {
+/// Runs one random sequence; returns how many operations succeeded (0 for options both
+/// engines refuse).
+fn run(seed: u64, ops: usize) -> usize {
     let mut rng = Rng(seed);
     let opts = options(&mut rng);
     let (Ok(mut fast), Ok(mut slow)) = (MemPool::new(opts), reference::new(opts)) else {
         assert!(MemPool::new(opts).is_err() && reference::new(opts).is_err());
-        return;
+        return 0;
     };
+    let mut succeeded = 0;
     let mut live: Vec<u32> = Vec::new();
     let max = opts.size as u64 / 3;
     for step in 0..ops {
@@ -93,6 +96,7 @@ fn run(seed: u64, ops: usize) {
             a, b,
             "seed {seed} step {step} op {what} size {size} {opts:?}"
         );
+        succeeded += usize::from(a.is_some());
         if let (Some(p), 0..=44) = (a, what) {
             live.push(p);
         }
@@ -122,13 +126,22 @@ fn run(seed: u64, ops: usize) {
         }
     }
     fast.check().unwrap();
+    succeeded
 }
 
 #[test]
 fn fast_and_reference_write_the_same_bytes() {
+    let (mut pools, mut ok) = (0, 0);
     for seed in 0..400 {
-        run(seed, 300);
+        let n = run(seed, 300);
+        pools += usize::from(n > 0);
+        ok += n;
     }
+    // The sequences must exercise the pools, not mostly bounce off invalid options.
+    assert!(
+        pools > 250 && ok > 25_000,
+        "{pools} pools, {ok} successful ops"
+    );
 }
 
 #[test]
