@@ -7,6 +7,9 @@
 
 const NIL: u32 = u32::MAX;
 
+/// A free block as the tree reports it: `(address, size)`.
+pub(crate) type Free = (u32, u32);
+
 #[derive(Debug, Clone, Copy)]
 struct Node {
     addr: u32,
@@ -282,7 +285,7 @@ impl FreeTree {
     }
 
     /// The blocks right below and at-or-above `addr`: `(pred, succ)` in one descent.
-    pub(crate) fn neighbors(&self, addr: u32) -> (Option<(u32, u32)>, Option<(u32, u32)>) {
+    pub(crate) fn neighbors(&self, addr: u32) -> (Option<Free>, Option<Free>) {
         let (mut pred, mut succ) = (None, None);
         let mut t = self.root;
         while t != NIL {
@@ -345,7 +348,7 @@ impl FreeTree {
 
     /// The lowest-addressed block of at least `size` bytes, and the block right below it
     /// (its predecessor in the free list), found in the same descent.
-    pub(crate) fn first_fit(&self, size: u64) -> Option<((u32, u32), Option<(u32, u32)>)> {
+    pub(crate) fn first_fit(&self, size: u64) -> Option<(Free, Option<Free>)> {
         let mut t = self.root;
         if t == NIL || u64::from(self.max_of(t)) < size {
             return None;
