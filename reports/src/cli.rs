@@ -1,0 +1,149 @@
+//! The command line: `workbench [report] | tune | replay | check | record`.
+//!
+//! With no subcommand the binary runs `report` with the top-level report options, so
+//! `cargo run --release -p reports` produces the default report.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// mempool workbench: replays allocation workloads through the pool's variants and its peers,
+/// writes an HTML report with fragmentation plots, tunes the pool's options, checks heap dumps
+/// and records traces of real programs.
+#[derive(Debug, Parser)]
+#[command(name = "workbench", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; `report` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the default `report` command.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+impl Cli {
+    /// The command to run, with `report` filled in when none was given.
+    #[must_use]
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Report(self.report))
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite over the variant matrix and the peers and write the report (the default).
+    Report(ReportArgs),
+    /// Sweep min_split, compact, split and align over the suite and recommend a configuration.
+    Tune(TuneArgs),
+    /// Replay one trace file and print its metrics.
+    Replay(ReplayArgs),
+    /// Run the heap checker on a raw pool buffer saved to a file.
+    Check(CheckArgs),
+    /// Run a program under glibc's malloc tracing and save its allocations as `.rep.zst`.
+    Record(RecordArgs),
+}
+
+/// Which workloads to run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SuiteArgs {
+    /// A folder of `.rep` / `.rep.zst` traces (searched recursively) to add to the suite
+    /// (repeatable). Without it the repository's sibling `shared/traces` is used when it
+    /// exists.
+    #[arg(long = "traces", value_name = "DIR")]
+    pub traces: Vec<PathBuf>,
+    /// The CI subset: fewer traces, variants and scaling points (finishes in under two
+    /// minutes on two cores).
+    #[arg(long)]
+    pub quick: bool,
+    /// Leave the synthetic generators out: only recorded traces and trace folders.
+    #[arg(long)]
+    pub no_synthetic: bool,
+}
+
+/// Where the output goes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OutArgs {
+    /// Output folder (default `reports/out/<name>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Name of the run, used for the default output folder (default: a UTC timestamp).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Options of `report`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReportArgs {
+    /// The workloads.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The output folder.
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Options of `tune`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TuneArgs {
+    /// The workloads.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The output folder (`tune.md`, `tune.json`).
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Options of `replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The trace: `.rep`, `.rep.zst` or a glibc mtrace log.
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
+    /// Replay through a peer instead of the pool: talc, rlsf, linked_list, dlmalloc or
+    /// system.
+    #[arg(long, value_name = "PEER", conflicts_with_all = ["min_split", "no_compact", "no_split", "align", "reference"])]
+    pub allocator: Option<String>,
+    /// Run the pool on its reference engine (the seed's list walks; same placement, slower)
+    /// instead of the fast one.
+    #[arg(long)]
+    pub reference: bool,
+    /// The pool's split threshold in bytes (> 8).
+    #[arg(long, value_name = "BYTES")]
+    pub min_split: Option<u32>,
+    /// Turn the pool's coalescing off.
+    #[arg(long)]
+    pub no_compact: bool,
+    /// Turn the pool's block splitting off.
+    #[arg(long)]
+    pub no_split: bool,
+    /// The pool's block alignment (a power of two >= 8).
+    #[arg(long, value_name = "BYTES")]
+    pub align: Option<u32>,
+    /// Region size in bytes (default: sized from the trace's peak live payload).
+    #[arg(long, value_name = "BYTES")]
+    pub heap: Option<u64>,
+}
+
+/// Options of `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The raw buffer: every byte of the pool's buffer, as `MemPool::bytes` or JavaScript's
+    /// `new Uint8Array(pool.buf)` gives it.
+    #[arg(value_name = "DUMP")]
+    pub dump: PathBuf,
+    /// Byte offset of the pool's state words in the buffer (the `start` option).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub start: u32,
+}
+
+/// Options of `record`.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// Folder for the `.rep.zst` traces, one per traced process.
+    #[arg(long, value_name = "DIR", default_value = "traces")]
+    pub out: PathBuf,
+    /// The program and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}

@@ -1,0 +1,369 @@
+//! The subcommands other than `report`: `tune`, `replay`, `check` and `record`.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+use workloads::replay::replay_spec;
+use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Sampling};
+
+use crate::cli::{CheckArgs, RecordArgs, ReplayArgs, TuneArgs};
+use crate::matrix;
+use crate::plots;
+use crate::report::{create_out, out_dir, png_font, tuning_map};
+use crate::run::{run_matrix, RunOptions};
+use crate::suite::{self, capacity_for, MAX_REGION};
+use crate::tune::{self, Outcome};
+use crate::units;
+
+/// What `tune.json` holds.
+#[derive(Debug, Serialize)]
+struct TuneFile<'a> {
+    name: &'a str,
+    generated_utc: String,
+    mode: &'static str,
+    seconds: f64,
+    grid: &'a [PoolVariant],
+    workloads: Vec<String>,
+    recommendation: String,
+    outcome: &'a Outcome,
+}
+
+/// `tune`: sweeps the grid over the suite, prints the recommendation and writes `tune.md`,
+/// `tune.json` and one tuning map per alignment into the output folder.
+///
+/// # Errors
+/// Loading, running or writing failed.
+pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
+    let started = std::time::Instant::now();
+    let (dir, name) = out_dir(&args.out)?;
+    let suite = suite::load(&args.suite)?;
+    let mut notes = suite.notes.clone();
+    for n in &suite.notes {
+        eprintln!("note: {n}");
+    }
+    let quick = args.suite.quick;
+    let (min_splits, aligns): (&[u32], &[u32]) = if quick {
+        (&matrix::QUICK_MIN_SPLITS, &matrix::QUICK_ALIGNS)
+    } else {
+        (&matrix::MIN_SPLITS, &matrix::ALIGNS)
+    };
+    let grid = matrix::grid(min_splits, aligns);
+    let specs: Vec<AdapterSpec> = grid.iter().copied().map(AdapterSpec::MemPool).collect();
+    eprintln!(
+        "tune {name}: {} workloads x {} configurations -> {}",
+        suite.items.len(),
+        grid.len(),
+        dir.display()
+    );
+    create_out(&dir)?;
+    let records = run_matrix(
+        &suite.items,
+        &specs,
+        RunOptions {
+            samples: false,
+            timing_reps: 1,
+        },
+        "tune",
+    )?;
+    let names: Vec<String> = suite
+        .items
+        .iter()
+        .map(|i| i.workload.name.clone())
+        .collect();
+    let outcome = tune::analyse(&names, &grid, &records)?;
+    let png = png_font(&mut notes).is_some();
+    let mut maps = Vec::new();
+    for &align in aligns {
+        let map = tuning_map(&outcome, &grid, align, "Tuning");
+        let stem = format!("tune-map-align{align}");
+        plots::render(&map, &stem, &dir, png)?;
+        maps.push(stem);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let text = tune_text(&outcome, &names, &notes, &maps, quick, seconds);
+    println!("{text}");
+    let md_path = dir.join("tune.md");
+    std::fs::write(&md_path, &text)
+        .with_context(|| format!("cannot write {}", md_path.display()))?;
+    let file = TuneFile {
+        name: &name,
+        generated_utc: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        mode: if quick { "quick" } else { "full" },
+        seconds,
+        grid: &grid,
+        workloads: names,
+        recommendation: outcome.recommendation(),
+        outcome: &outcome,
+    };
+    let json_path = dir.join("tune.json");
+    let json = serde_json::to_vec_pretty(&file).context("serialising tune.json")?;
+    std::fs::write(&json_path, json)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    println!("tune: {} and {}", md_path.display(), json_path.display());
+    Ok(dir)
+}
+
+/// The text `tune` prints and writes to `tune.md`.
+fn tune_text(
+    o: &Outcome,
+    names: &[String],
+    notes: &[String],
+    maps: &[String],
+    quick: bool,
+    seconds: f64,
+) -> String {
+    let mut s = format!(
+        "# Tuning mempool's options\n\n{} sweep of {} configurations over {} workloads ({} compared, {} timed) in {seconds:.0} s: min_split, compact, split and align. Ranked by mean fragmentation #4 (J&W, `workloads/README.md`), ties kept at today's default, else broken by throughput.\n\n## Recommendation\n\n{}\n\n## Evidence: ranked by mean fragmentation #4\n\n",
+        if quick { "A quick" } else { "A full" },
+        o.scores.len(),
+        names.len(),
+        o.compared.len(),
+        o.timed.len(),
+        o.recommendation()
+    );
+    s.push_str(&o.evidence(Some(12)).markdown());
+    s.push_str(
+        "\n## Ranked by throughput (geometric mean of ops/s relative to today's default)\n\n",
+    );
+    for (rank, &i) in o.by_throughput.iter().take(8).enumerate() {
+        let sc = &o.scores[i];
+        let _ = writeln!(
+            s,
+            "{}. {}: {} (mean #4 {}, rank {} by #4)",
+            rank + 1,
+            sc.label,
+            sc.throughput.map_or_else(|| "n/a".to_owned(), units::ratio),
+            units::percent(sc.mean_frag4),
+            sc.frag_rank
+        );
+    }
+    s.push_str("\n## Workloads that disagree\n\n");
+    s.push_str(&o.disagreement_markdown());
+    if !o.excluded.is_empty() {
+        s.push_str("\n## Workloads left out of the means\n\n");
+        for (w, why) in &o.excluded {
+            let _ = writeln!(s, "- {w}: {why}");
+        }
+    }
+    if !notes.is_empty() {
+        s.push_str("\n## Notes\n\n");
+        for n in notes {
+            let _ = writeln!(s, "- {n}");
+        }
+    }
+    s.push_str("\n## All configurations\n\n");
+    s.push_str(&o.evidence(None).markdown());
+    s.push_str("\n## Tuning maps\n\n");
+    for m in maps {
+        let _ = writeln!(s, "- [{m}.svg]({m}.svg)");
+    }
+    s
+}
+
+/// The adapter `replay` should build.
+///
+/// # Errors
+/// An unknown peer name, or invalid pool options.
+pub fn replay_spec_of(args: &ReplayArgs) -> anyhow::Result<AdapterSpec> {
+    if let Some(name) = &args.allocator {
+        return Ok(match name.as_str() {
+            "mempool" | "pool" => AdapterSpec::default_pool(),
+            "talc" => AdapterSpec::Talc,
+            "rlsf" => AdapterSpec::Rlsf,
+            "linked_list" | "linked_list_allocator" => AdapterSpec::LinkedList,
+            "dlmalloc" => AdapterSpec::Dlmalloc,
+            "system" => AdapterSpec::System,
+            other => bail!(
+                "--allocator {other:?}: unknown allocator (one of talc, rlsf, linked_list, dlmalloc, system, mempool)"
+            ),
+        });
+    }
+    let d = PoolVariant::default();
+    let v = PoolVariant {
+        align: args.align.unwrap_or(d.align),
+        compact: !args.no_compact,
+        split: !args.no_split,
+        min_split: args.min_split.unwrap_or(d.min_split),
+    };
+    if !(v.align >= 8 && v.align.is_power_of_two()) {
+        bail!("--align {}: must be a power of two >= 8", v.align);
+    }
+    if v.min_split <= 8 {
+        bail!("--min-split {}: must be greater than 8", v.min_split);
+    }
+    Ok(if args.reference {
+        AdapterSpec::Reference(v)
+    } else {
+        AdapterSpec::MemPool(v)
+    })
+}
+
+/// `replay`: replays one trace and prints its metrics.
+///
+/// # Errors
+/// The trace cannot be read, the options are invalid or the adapter cannot be built.
+pub fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
+    let spec = replay_spec_of(args)?;
+    let w = suite::read_trace(&args.trace)?;
+    let st = w.stats();
+    if st.ops == 0 {
+        bail!("{}: the trace holds no ops", args.trace.display());
+    }
+    let capacity = match args.heap {
+        Some(h) if h == 0 || h > MAX_REGION => {
+            bail!("--heap {h}: must be between 1 and {MAX_REGION} bytes (4 GiB)")
+        }
+        Some(h) => h,
+        None => capacity_for(&st),
+    };
+    let cap = usize::try_from(capacity).context("--heap does not fit this machine's usize")?;
+    let tracked = replay_spec(
+        &w,
+        &spec,
+        cap,
+        &ReplayConfig {
+            sampling: Sampling::Off,
+            track: true,
+        },
+    )
+    .with_context(|| format!("building {} over {capacity} bytes", spec.name()))?;
+    let timed = replay_spec(&w, &spec, cap, &ReplayConfig::timing())
+        .with_context(|| format!("building {} over {capacity} bytes", spec.name()))?;
+    println!(
+        "{}",
+        replay_text(&args.trace, &w.name, &st, &tracked, &timed)
+    );
+    Ok(())
+}
+
+fn replay_text(
+    path: &std::path::Path,
+    name: &str,
+    st: &workloads::WorkloadStats,
+    r: &workloads::ReplayResult,
+    timed: &workloads::ReplayResult,
+) -> String {
+    let m = &r.metrics;
+    let pct = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), units::percent);
+    let bytes = |v: Option<u64>| v.map_or_else(|| "n/a".to_owned(), |b| units::bytes(b as f64));
+    let mut s = String::new();
+    let _ = writeln!(s, "trace        {} ({name})", path.display());
+    let _ = writeln!(
+        s,
+        "ops          {} ({} allocs, {} frees, {} reallocs); peak live {} in {} blocks",
+        st.ops,
+        st.allocs,
+        st.frees,
+        st.reallocs,
+        units::bytes(st.peak_live_bytes as f64),
+        st.peak_live_blocks
+    );
+    let _ = writeln!(
+        s,
+        "allocator    {} over a region of {}",
+        r.allocator,
+        units::bytes(r.capacity as f64)
+    );
+    let _ = writeln!(
+        s,
+        "failed       {} requests ({} allocations, {} reallocs; {} larger than the region); {} frees skipped",
+        r.failures, r.failed_allocs, r.failed_reallocs, r.oversized, r.skipped_frees
+    );
+    let _ = writeln!(
+        s,
+        "J&W #1..#3   {} / {} / {}",
+        pct(m.frag1),
+        pct(m.frag2),
+        pct(m.frag3)
+    );
+    let _ = writeln!(
+        s,
+        "J&W #4       {} = policy {} + overhead {}",
+        pct(m.frag4),
+        pct(m.frag4_policy),
+        pct(m.frag4_overhead)
+    );
+    let _ = writeln!(s, "utilisation  {}", pct(m.utilisation));
+    let _ = writeln!(
+        s,
+        "peaks        footprint {}, live block bytes {}, live requested {}",
+        bytes(m.footprint),
+        bytes(m.peak_block_bytes),
+        units::bytes(m.peak_live_bytes as f64)
+    );
+    match timed.metrics.ops_per_sec {
+        Some(ops) => {
+            let _ = writeln!(
+                s,
+                "throughput   {} ops/s ({} per op, timing replay without tracking)",
+                units::count(ops),
+                units::nanos(1e9 / ops)
+            );
+        }
+        None => {
+            let _ = writeln!(s, "throughput   n/a (too short to time)");
+        }
+    }
+    s.trim_end().to_owned()
+}
+
+/// `check`: prints the checker's report; exit code 1 when the heap is corrupt.
+///
+/// # Errors
+/// The dump cannot be read.
+pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let report = crate::check::check_file(&args.dump, args.start)?;
+    print!("{}", report.text);
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `record`: runs the program under malloc tracing and lists the traces written.
+///
+/// # Errors
+/// The recorder could not run (no glibc debug library, no C compiler, the program cannot
+/// start, ...).
+pub fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
+    let Some((cmd, rest)) = args.command.split_first() else {
+        bail!("record: give the program to run after `--`, for example `record -- ls -l`");
+    };
+    let rest: Vec<OsString> = rest.iter().map(OsString::from).collect();
+    let rec = workloads::record::record(cmd.as_ref(), &rest, &args.out)
+        .with_context(|| format!("recording `{}`", args.command.join(" ")))?;
+    for t in &rec.traces {
+        println!(
+            "{}: {} ops from {} (pid {})",
+            t.path.display(),
+            t.ops,
+            t.program,
+            t.pid
+        );
+    }
+    if rec.traces.is_empty() {
+        println!("no process of `{cmd}` allocated anything: no trace written");
+    }
+    if rec.empty > 0 {
+        println!(
+            "{} processes allocated nothing (no trace for them)",
+            rec.empty
+        );
+    }
+    match rec.exit_code {
+        Some(0) => Ok(ExitCode::SUCCESS),
+        Some(code) => {
+            println!("`{cmd}` exited with code {code}; the traces up to then were written");
+            Ok(ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)))
+        }
+        None => {
+            println!("`{cmd}` was ended by a signal; the traces up to then were written");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! # reports
+//!
+//! mempool workbench's command line (`workbench`) and the pieces behind it: the report that
+//! replays the workload suite over the pool's variants and its peers and writes an HTML page
+//! with fragmentation plots ([`report`]), the option sweep that recommends a configuration
+//! ([`tune`]), replaying one trace, checking a heap dump ([`check`]) and recording a program's
+//! allocations.
+//!
+//! `cargo run --release -p reports` runs the default report; `--help` lists the rest.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod fonts;
+pub mod html;
+pub mod matrix;
+pub mod palette;
+pub mod plots;
+pub mod report;
+pub mod run;
+pub mod scaling;
+pub mod suite;
+pub mod svg;
+pub mod table;
+pub mod tune;
+pub mod units;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+
+/// Runs the parsed command line; the exit code is 1 when `check` finds a corrupt heap or a
+/// recorded program fails.
+///
+/// # Errors
+/// Whatever the command failed with; the message says what, where and why.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.into_command() {
+        Command::Report(args) => report::run(&args).map(|_| ExitCode::SUCCESS),
+        Command::Tune(args) => commands::tune(&args).map(|_| ExitCode::SUCCESS),
+        Command::Replay(args) => commands::replay(&args).map(|()| ExitCode::SUCCESS),
+        Command::Check(args) => commands::check(&args),
+        Command::Record(args) => commands::record(&args),
+    }
+}
+
+/// `e` and its causes on one line, `: `-separated, leaving out a cause whose text the line
+/// already holds (some errors print their source themselves).
+#[must_use]
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = anyhow::Error::new(io).context("cannot start `x`: gone");
+        assert_eq!(error_message(&e), "cannot start `x`: gone");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&e), "outer: inner");
+    }
+}
