@@ -1,0 +1,74 @@
+//! What the three harnesses share: criterion's configuration per profile, the allocators
+//! under test, and the start-of-run record.
+
+use benches::profile::{Profile, Timing};
+use criterion::Criterion;
+use workloads::{AdapterSpec, PoolVariant};
+
+/// Records the machine, toolchain, versions and date next to the results and says which
+/// profile runs (on stderr, so `--list` output stays clean). Runs that measure nothing
+/// (`--test`, `--list`, `--profile-time`) leave the record of the last measuring run alone.
+pub fn start(harness: &str, profile: Profile) {
+    let measures = !std::env::args()
+        .any(|a| a == "--test" || a == "--list" || a.starts_with("--profile-time"));
+    if measures {
+        benches::info::record(harness);
+    }
+    eprintln!(
+        "benches/{harness}: profile {} (set {}=1 for the quick one)",
+        profile.name(),
+        benches::profile::QUICK_ENV
+    );
+}
+
+/// Criterion configured for `timing`; command-line flags (`--sample-size`,
+/// `--measurement-time`, `--quick`, `--test`, filters, baselines) still apply on top.
+pub fn criterion(profile: Profile, timing: Timing) -> Criterion {
+    Criterion::default()
+        .without_plots()
+        .nresamples(profile.resamples())
+        .warm_up_time(timing.warm_up)
+        .measurement_time(timing.measurement)
+        .sample_size(timing.samples)
+        .configure_from_args()
+}
+
+/// A pool variant with one option changed from the seed's defaults.
+fn pool(change: impl FnOnce(&mut PoolVariant)) -> AdapterSpec {
+    let mut v = PoolVariant::default();
+    change(&mut v);
+    AdapterSpec::MemPool(v)
+}
+
+/// The pool variants of the workload benchmarks, with the names used in benchmark ids:
+/// the default (fast engine; align 8, compact, split, min_split 16), the default options on
+/// the reference engine (the seed's O(n) list walks), compact off, split off, min_split 32
+/// to 256 (16 is the default), align 16.
+pub fn pool_variants() -> Vec<(String, AdapterSpec)> {
+    [
+        ("mempool", AdapterSpec::default_pool()),
+        (
+            "mempool-reference",
+            AdapterSpec::Reference(PoolVariant::default()),
+        ),
+        ("mempool-nocompact", pool(|v| v.compact = false)),
+        ("mempool-nosplit", pool(|v| v.split = false)),
+        ("mempool-minsplit32", pool(|v| v.min_split = 32)),
+        ("mempool-minsplit64", pool(|v| v.min_split = 64)),
+        ("mempool-minsplit128", pool(|v| v.min_split = 128)),
+        ("mempool-minsplit256", pool(|v| v.min_split = 256)),
+        ("mempool-align16", pool(|v| v.align = 16)),
+    ]
+    .into_iter()
+    .map(|(name, spec)| (name.to_owned(), spec))
+    .collect()
+}
+
+/// The peers (talc, rlsf, linked_list_allocator, dlmalloc, system), named as the workloads
+/// crate names them.
+pub fn peers() -> Vec<(String, AdapterSpec)> {
+    AdapterSpec::peers()
+        .into_iter()
+        .map(|spec| (spec.name(), spec))
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! The `ops` fuzz target: see `mempool_fuzz::shadow`.
+
+#![no_main]
+#![forbid(unsafe_code)]
+
+use libfuzzer_sys::fuzz_target;
+use mempool_fuzz::input::OpsInput;
+
+fuzz_target!(|input: OpsInput| mempool_fuzz::shadow::run(&input));
