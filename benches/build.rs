@@ -4,6 +4,7 @@
 //! writes them next to the results (see `src/info.rs`).
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::env;
 use std::fs;

@@ -6,6 +6,7 @@
 //! (ignored by git).
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

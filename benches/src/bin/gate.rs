@@ -8,6 +8,7 @@
 //! error or nothing to compare. `compare.sh` runs it.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
