@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
         -timeout=10 -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
     rc=$?
     set -e
-    grep -E '^#[0-9]+ +DONE|^stat::(number_of_executed_units|average_exec_per_sec)' "$log" || true
+    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' "$log" || true
     if [ $rc -ne 0 ]; then
         echo "fuzz: $t CRASHED (exit $rc); the input is in fuzz/artifacts/$t/:" >&2
         grep -v '^INFO:\|^#[0-9]' "$log" | tail -40 >&2
