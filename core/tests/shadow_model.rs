@@ -6,24 +6,8 @@ use std::collections::BTreeMap;
 
 use mempool::{MemPool, PoolOptions};
 
-/// SplitMix64: a tiny seeded generator, so failures replay from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
+mod common;
+use common::Rng;
 
 fn pattern(id: u64, len: usize) -> Vec<u8> {
     (0..len).map(|i| (id as usize * 31 + i * 7) as u8).collect()
