@@ -28,7 +28,9 @@
 //! malloc's top-adjacent first fit, the lists' orders.
 //!
 //! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
-//! invariants); the pool itself is [`MemPool`].
+//! invariants), [`engine`] (the default [`Fast`] engine, O(log n) through a host-side index, and
+//! the [`Reference`] engine, the seed's O(n) list walks, kept as the oracle: see [`reference`]);
+//! the pool itself is [`MemPool`].
 //!
 //! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc
 

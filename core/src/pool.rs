@@ -1,6 +1,7 @@
-//! [`MemPool`]: the allocator. Its operations follow the seed's algorithm step by step (see
-//! `SEMANTICS.md` of the project), so the same calls leave the same bytes in the buffer, with
-//! the seed's realloc bugs B1–B3 fixed.
+//! [`MemPool`]: the allocator, its constructors and accessors, and the reference engine's
+//! operations, which follow the seed's algorithm step by step (see `SEMANTICS.md` of the
+//! project), with the seed's realloc bugs B1–B3 fixed. Every operation dispatches to the fast
+//! engine's index (`fast.rs`) when the pool has one; both write the same bytes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -7,7 +7,7 @@ use linked_list_allocator::hole::HoleList;
 use linked_list_allocator::Heap;
 
 use super::region::{Brk, Region};
-use super::{next_owner, round_up, Allocator, Block, FreeStats, ALIGN, GROW_STEP};
+use super::{next_owner, round_up, Allocator, Block, FreeStats, GROW_STEP};
 use crate::error::AdapterError;
 
 /// linked_list_allocator 0.10.6 (an address-ordered first-fit hole list with no block
@@ -45,10 +45,7 @@ impl LinkedListAdapter {
     }
 
     fn layout(&self, size: usize) -> Option<Layout> {
-        if size == 0 || size > self.region.len() {
-            return None;
-        }
-        Layout::from_size_align(size, ALIGN).ok()
+        super::request_layout(size, self.region.len())
     }
 
     /// Extends the heap by enough for `layout` plus a hole's worth of slack, in

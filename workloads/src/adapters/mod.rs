@@ -55,6 +55,15 @@ pub const GROW_STEP: usize = 64;
 /// The alignment every request is made with (malloc-lab's 8 bytes, the pool's default).
 pub const ALIGN: usize = 8;
 
+/// The layout of a `size`-byte request to a peer with `capacity` bytes: `None` for a zero
+/// size or one the region can never hold.
+pub(crate) fn request_layout(size: usize, capacity: usize) -> Option<std::alloc::Layout> {
+    if size == 0 || size > capacity {
+        return None;
+    }
+    std::alloc::Layout::from_size_align(size, ALIGN).ok()
+}
+
 /// A live allocation: its offset, its requested size, and the adapter that made it.
 ///
 /// Only adapters make blocks; `free` and `realloc` consume them.

@@ -52,10 +52,7 @@ impl RlsfAdapter {
     }
 
     fn layout(&self, size: usize) -> Option<Layout> {
-        if size == 0 || size > self.region.len() {
-            return None;
-        }
-        Layout::from_size_align(size, ALIGN).ok()
+        super::request_layout(size, self.region.len())
     }
 
     /// Hands rlsf enough more of the region for a `size`-byte request (header, sentinel and

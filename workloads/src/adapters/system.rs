@@ -3,7 +3,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-use super::{next_owner, Allocator, Block, FreeStats, ALIGN};
+use super::{next_owner, Allocator, Block, FreeStats};
 
 /// `std::alloc::System` behind the [`Allocator`] trait. A block's offset is its address.
 ///
@@ -26,10 +26,7 @@ impl SystemAdapter {
     }
 
     fn layout(&self, size: usize) -> Option<Layout> {
-        if size == 0 || size > self.capacity {
-            return None;
-        }
-        Layout::from_size_align(size, ALIGN).ok()
+        super::request_layout(size, self.capacity)
     }
 }
 

@@ -9,7 +9,7 @@ use talc::source::Source;
 use talc::{min_first_heap_size, DefaultBinning};
 
 use super::region::{Brk, Region};
-use super::{next_owner, round_up, Allocator, Block, FreeStats, ALIGN, GROW_STEP};
+use super::{next_owner, round_up, Allocator, Block, FreeStats, GROW_STEP};
 use crate::error::AdapterError;
 
 /// talc's per-chunk tag after the payload.
@@ -112,10 +112,7 @@ impl TalcAdapter {
     }
 
     fn layout(&self, size: usize) -> Option<Layout> {
-        if size == 0 || size > self.region.len() {
-            return None;
-        }
-        Layout::from_size_align(size, ALIGN).ok()
+        super::request_layout(size, self.region.len())
     }
 }
 
