@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 
 use crate::block::{Access, Fault, Heap};
 use crate::check::check_heap;
-use crate::free_tree::FreeTree;
+use crate::free_tree::{Found, FreeTree};
 use crate::layout::{block_addr, data_addr, padded};
 use crate::stats::ListStats;
 
@@ -43,6 +43,15 @@ fn end_of(block: u32, size: u32) -> u64 {
 }
 
 type Buf<'a> = Heap<&'a mut [u8]>;
+
+/// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
+/// tree search found it (none when it came from the top-adjacent rule).
+struct FreeBlock {
+    block: u32,
+    size: u32,
+    pred: Option<u32>,
+    at: Option<Found>,
+}
 
 impl Index {
     /// Rebuilds the index from a heap that passes `check()`, in O(n).
@@ -120,6 +129,7 @@ impl Index {
         let top = u64::from(heap.top()?);
         // The reference walk stops at the first block that fits or touches top. Only the
         // highest free block can touch top, and with compact on none does.
+        // The search remembers where it found the block, so taking it needs no new descent.
         let fit = self.free.first_fit(padded);
         let at_top = if heap.compact_on()? {
             None
@@ -127,15 +137,22 @@ impl Index {
             self.free
                 .last()
                 .filter(|&(b, s)| end_of(b, s) >= top)
-                .map(|t| (t, self.free.pred(t.0)))
+                .map(|t| (t, self.free.pred(t.0), None))
         };
+        let fit = fit.map(|(block, pred, at)| (block, pred, Some(at)));
         let pick = match (fit, at_top) {
             (Some(f), Some(t)) => Some(if t.0 .0 < f.0 .0 { t } else { f }),
             (f, t) => f.or(t),
         };
-        if let Some(((block, size), pred)) = pick {
+        if let Some(((block, size), pred, at)) = pick {
             let is_top = end_of(block, size) >= top;
-            return self.take_free(heap, block, size, pred.map(|p| p.0), padded, is_top);
+            let free = FreeBlock {
+                block,
+                size,
+                pred: pred.map(|p| p.0),
+                at,
+            };
+            return self.take_free(heap, free, padded, is_top);
         }
         let end = u64::from(heap.end()?);
         if top + padded <= end {
@@ -152,10 +169,22 @@ impl Index {
 
     fn push_used(&mut self, block: u32, old_head: u32, size: u32) {
         self.used.insert(block, 0);
-        if old_head != 0 {
-            self.used.insert(old_head, block);
+        if let Some(pred) = self.used.get_mut(&old_head) {
+            *pred = block;
         }
         self.used_size += u64::from(size);
+    }
+
+    /// Removes free block `free` from the tree, from where the search found it if it did.
+    fn unindex(&mut self, free: &FreeBlock) {
+        match free.at {
+            Some(at) => {
+                self.free.remove_at(at);
+            }
+            None => {
+                self.free.remove(free.block);
+            }
+        }
     }
 
     /// Takes free block `block` (whose free-list predecessor is `pred`) for a `padded`-byte
@@ -163,12 +192,13 @@ impl Index {
     fn take_free(
         &mut self,
         heap: &mut Buf<'_>,
-        block: u32,
-        size: u32,
-        pred: Option<u32>,
+        free: FreeBlock,
         padded: u64,
         is_top: bool,
     ) -> Access<Option<u32>> {
+        let FreeBlock {
+            block, size, pred, ..
+        } = free;
         if is_top && u64::from(block) + padded > u64::from(heap.end()?) {
             return Ok(None);
         }
@@ -188,13 +218,13 @@ impl Index {
         let threshold =
             u64::from(heap.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
         if is_top {
-            self.free.remove(block);
+            self.unindex(&free);
             heap.set_size(u64::from(block), padded)?;
             heap.set_top(u64::from(block) + padded)?;
             self.used_size = self.used_size - u64::from(size) + padded;
         } else if heap.split_on()? && excess >= threshold {
             if cfg!(feature = "canary-free-order") {
-                self.free.remove(block);
+                self.unindex(&free);
                 return self
                     .split_used(heap, block, to_u32(padded)?, to_u32(excess)?)
                     .and(Ok(Some(to_u32(data_addr(block))?)));
@@ -211,10 +241,14 @@ impl Index {
                 None => heap.set_free_head(rest)?,
             }
             heap.set_next(rest, u64::from(next))?;
-            self.free.rekey(block, to_u32(rest)?, to_u32(excess)?);
-            self.free_size += excess;
+            let (rest, excess) = (to_u32(rest)?, to_u32(excess)?);
+            match free.at {
+                Some(at) => self.free.set_at(at, rest, excess),
+                None => self.free.rekey(block, rest, excess),
+            }
+            self.free_size += u64::from(excess);
         } else {
-            self.free.remove(block);
+            self.unindex(&free);
         }
         Ok(Some(to_u32(data_addr(block))?))
     }
@@ -233,7 +267,9 @@ impl Index {
     /// one holding `block`. The buffer gets exactly the seed's writes; the index gets the
     /// fewest updates that reach the same state.
     fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Access<()> {
-        let (pred, succ) = self.free.neighbors(block);
+        // One descent finds both neighbours; the index update below starts from there.
+        let (pred_at, succ_at) = self.free.neighbors(block);
+        let (pred, succ) = (pred_at.map(|p| p.0), succ_at.map(|s| s.0));
         self.free_size += u64::from(size);
         // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
         if let (true, None, Some((head, _))) = (cfg!(feature = "canary-free-order"), pred, succ) {
@@ -248,7 +284,7 @@ impl Index {
         }
         heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
         if !heap.compact_on()? {
-            self.free.insert(block, size);
+            self.free.insert_on_path(block, size);
             return Ok(());
         }
         let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
@@ -289,31 +325,41 @@ impl Index {
             }
             self.free_size -= u64::from(merged);
         }
-        // Index: the run becomes one node at `head`, or none when it went back to top.
-        match (joins_pred, joins_succ, to_top) {
-            (Some(_), Some((s, _)), false) => {
-                self.free.remove(s);
-                self.free.set_size(head, merged);
+        // Index: the run becomes one node at `head`, or none when it went back to top. Sizes
+        // change before any node is removed (a removal can reshape the path above a deeper
+        // node), and of two removals the deeper node goes first (the shallower one is its
+        // ancestor, whose path the first removal leaves alone).
+        match (
+            pred_at.filter(|_| joins_pred.is_some()),
+            succ_at.filter(|_| joins_succ.is_some()),
+            to_top,
+        ) {
+            (Some((_, p)), Some((_, s)), false) => {
+                self.free.set_at(p, head, merged);
+                self.free.remove_at(s);
             }
-            (Some(_), Some((s, _)), true) => {
-                self.free.remove(s);
-                self.free.remove(head);
+            (Some((_, p)), Some((_, s)), true) => {
+                let (deep, shallow) = if p.depth() > s.depth() {
+                    (p, s)
+                } else {
+                    (s, p)
+                };
+                self.free.remove_at(deep);
+                self.free.remove_at(shallow);
             }
-            (Some(_), None, false) => self.free.set_size(head, merged),
-            (Some(_), None, true) => {
-                self.free.remove(head);
+            (Some((_, p)), None, false) => self.free.set_at(p, head, merged),
+            (Some((_, p)), None, true) | (None, Some((_, p)), true) => {
+                self.free.remove_at(p);
             }
-            (None, Some((s, _)), false) => self.free.rekey(s, block, merged),
-            (None, Some((s, _)), true) => {
-                self.free.remove(s);
-            }
-            (None, None, false) => self.free.insert(block, size),
+            (None, Some((_, s)), false) => self.free.set_at(s, block, merged),
+            (None, None, false) => self.free.insert_on_path(block, size),
             (None, None, true) => {}
         }
         Ok(())
     }
 
-    /// Unlinks used block `block` and frees it.
+    /// Unlinks used block `block` (already out of the map; its used-list predecessor was
+    /// `prev`) and frees it.
     fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Access<()> {
         let next = heap.next(block)?;
         if prev != 0 {
@@ -332,9 +378,8 @@ impl Index {
         } else {
             heap.set_used_head(u64::from(next))?;
         }
-        self.used.remove(&block);
-        if next != 0 && self.used.contains_key(&next) {
-            self.used.insert(next, prev);
+        if let Some(pred) = self.used.get_mut(&next) {
+            *pred = prev;
         }
         let size = heap.size(block)?;
         self.used_size -= u64::from(size);
@@ -345,7 +390,7 @@ impl Index {
         let Some(block) = block_addr(ptr) else {
             return Ok(false);
         };
-        let Some(&prev) = self.used.get(&block) else {
+        let Some(prev) = self.used.remove(&block) else {
             return Ok(false);
         };
         self.free_block(heap, block, prev)?;

@@ -4,11 +4,34 @@
 //!
 //! Nodes live in one `Vec` (indices, no pointers, no unsafe); removed slots are reused.
 //! A node costs 24 bytes.
+//!
+//! A search remembers its way down (`path`): the search that found a block hands back a
+//! [`Found`], and the update that follows ([`FreeTree::set_at`], [`FreeTree::remove_at`],
+//! [`FreeTree::insert_on_path`]) works from there instead of descending again. A `Found` is
+//! valid until the next change of the tree's shape.
 
 const NIL: u32 = u32::MAX;
 
 /// A free block as the tree reports it: `(address, size)`.
 pub(crate) type Free = (u32, u32);
+
+/// Where the last search found a block: its node and its depth, so that its ancestors are
+/// `path[..depth]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    node: u32,
+    depth: u32,
+}
+
+/// A block and where the search found it.
+pub(crate) type Located = (Free, Found);
+
+impl Found {
+    /// How far below the root the block is.
+    pub(crate) fn depth(self) -> u32 {
+        self.depth
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Node {
@@ -212,10 +235,10 @@ impl FreeTree {
         }
     }
 
-    /// Recomputes the maxima of the nodes on `self.path`, deepest first, stopping at the
+    /// Recomputes the maxima of the nodes `path[..depth]`, deepest first, stopping at the
     /// first node whose maximum stays the same: nothing above it can change then.
-    fn pull_path(&mut self) {
-        for i in (0..self.path.len()).rev() {
+    fn pull_above(&mut self, depth: usize) {
+        for i in (0..depth).rev() {
             let p = self.path[i];
             if !self.pull(p) {
                 break;
@@ -239,12 +262,33 @@ impl FreeTree {
                 node.right
             };
         }
+        self.link_new(n, t, self.path.len());
+    }
+
+    /// Adds a block right after [`Self::neighbors`] searched for its address: the new node
+    /// goes where the first node of that path with a lower priority is, no new descent.
+    pub(crate) fn insert_on_path(&mut self, addr: u32, size: u32) {
+        let n = self.alloc(addr, size);
+        let prio = self.nodes[n as usize].prio;
+        let depth = self
+            .path
+            .iter()
+            .position(|&t| self.nodes[t as usize].prio <= prio)
+            .unwrap_or(self.path.len());
+        let t = self.path.get(depth).copied().unwrap_or(NIL);
+        self.link_new(n, t, depth);
+    }
+
+    /// Puts new node `n` in the place of subtree `t`, whose ancestors are `path[..depth]`.
+    fn link_new(&mut self, n: u32, t: u32, depth: usize) {
+        let addr = self.nodes[n as usize].addr;
         let (l, r) = self.split(t, addr);
         self.nodes[n as usize].left = l;
         self.nodes[n as usize].right = r;
         self.pull(n);
-        self.set_child(self.path.last().copied(), addr, n);
-        self.pull_path();
+        let parent = depth.checked_sub(1).map(|d| self.path[d]);
+        self.set_child(parent, addr, n);
+        self.pull_above(depth);
     }
 
     /// Removes the block at `addr`; returns its size. One descent, then the node's two
@@ -254,47 +298,69 @@ impl FreeTree {
         if t == NIL {
             return None;
         }
-        let Node {
-            left, right, size, ..
-        } = self.nodes[t as usize];
-        let m = self.merge(left, right);
-        self.set_child(self.path.last().copied(), addr, m);
-        self.pull_path();
-        self.vacant.push(t);
-        self.len -= 1;
-        Some(size)
+        let depth = self.path.len() as u32;
+        Some(self.remove_at(Found { node: t, depth }))
     }
 
-    /// Changes the size of the block at `addr` (which must be in the tree).
-    pub(crate) fn set_size(&mut self, addr: u32, size: u32) {
-        self.rekey(addr, addr, size);
+    /// Removes the block the last search found; returns its size.
+    pub(crate) fn remove_at(&mut self, at: Found) -> u32 {
+        let Node {
+            addr,
+            left,
+            right,
+            size,
+            ..
+        } = self.nodes[at.node as usize];
+        let depth = at.depth as usize;
+        let m = self.merge(left, right);
+        let parent = depth.checked_sub(1).map(|d| self.path[d]);
+        self.set_child(parent, addr, m);
+        self.pull_above(depth);
+        self.vacant.push(at.node);
+        self.len -= 1;
+        size
+    }
+
+    /// Gives the block the last search found a new address and size. The caller guarantees
+    /// that no other block lies between the old and the new address.
+    pub(crate) fn set_at(&mut self, at: Found, addr: u32, size: u32) {
+        let node = &mut self.nodes[at.node as usize];
+        node.addr = addr;
+        node.size = size;
+        if self.pull(at.node) {
+            self.pull_above(at.depth as usize);
+        }
     }
 
     /// Moves the block at `old` to address `addr` with `size`. The caller guarantees that no
     /// other block lies between `old` and `addr`, so the order is unchanged.
     pub(crate) fn rekey(&mut self, old: u32, addr: u32, size: u32) {
         let t = self.find_path(old);
-        if t == NIL {
-            return;
-        }
-        self.nodes[t as usize].addr = addr;
-        self.nodes[t as usize].size = size;
-        if self.pull(t) {
-            self.pull_path();
+        if t != NIL {
+            let depth = self.path.len() as u32;
+            self.set_at(Found { node: t, depth }, addr, size);
         }
     }
 
-    /// The blocks right below and at-or-above `addr`: `(pred, succ)` in one descent.
-    pub(crate) fn neighbors(&self, addr: u32) -> (Option<Free>, Option<Free>) {
+    /// The blocks right below and at-or-above `addr`: `(pred, succ)` in one descent, which
+    /// is remembered: the `Found`s stay valid until the tree's shape changes, and
+    /// [`Self::insert_on_path`] can add `addr` without a second descent.
+    pub(crate) fn neighbors(&mut self, addr: u32) -> (Option<Located>, Option<Located>) {
         let (mut pred, mut succ) = (None, None);
+        self.path.clear();
         let mut t = self.root;
         while t != NIL {
-            let n = &self.nodes[t as usize];
+            let n = self.nodes[t as usize];
+            let at = Found {
+                node: t,
+                depth: self.path.len() as u32,
+            };
+            self.path.push(t);
             if n.addr < addr {
-                pred = Some((n.addr, n.size));
+                pred = Some(((n.addr, n.size), at));
                 t = n.right;
             } else {
-                succ = Some((n.addr, n.size));
+                succ = Some(((n.addr, n.size), at));
                 t = n.left;
             }
         }
@@ -347,8 +413,9 @@ impl FreeTree {
     }
 
     /// The lowest-addressed block of at least `size` bytes, and the block right below it
-    /// (its predecessor in the free list), found in the same descent.
-    pub(crate) fn first_fit(&self, size: u64) -> Option<(Free, Option<Free>)> {
+    /// (its predecessor in the free list), found in the same descent, which is remembered.
+    pub(crate) fn first_fit(&mut self, size: u64) -> Option<(Free, Option<Free>, Found)> {
+        self.path.clear();
         let mut t = self.root;
         if t == NIL || u64::from(self.max_of(t)) < size {
             return None;
@@ -357,8 +424,9 @@ impl FreeTree {
         // node has a left subtree.
         let mut below = None;
         while t != NIL {
-            let n = &self.nodes[t as usize];
+            let n = self.nodes[t as usize];
             if n.left != NIL && u64::from(self.max_of(n.left)) >= size {
+                self.path.push(t);
                 t = n.left;
             } else if u64::from(n.size) >= size {
                 let pred = if n.left == NIL {
@@ -370,9 +438,14 @@ impl FreeTree {
                     }
                     Some((self.nodes[p as usize].addr, self.nodes[p as usize].size))
                 };
-                return Some(((n.addr, n.size), pred));
+                let at = Found {
+                    node: t,
+                    depth: self.path.len() as u32,
+                };
+                return Some(((n.addr, n.size), pred, at));
             } else {
                 below = Some((n.addr, n.size));
+                self.path.push(t);
                 t = n.right;
             }
         }
@@ -423,17 +496,54 @@ mod tests {
         let mut m = BTreeMap::new();
         for step in 0..20_000 {
             let addr = rnd(4000) as u32 * 8;
-            match rnd(4) {
+            // Odd steps go through the remembered-path operations, even ones descend anew.
+            let by_path = step % 2 == 1;
+            match rnd(5) {
                 0 | 1 if !m.contains_key(&addr) => {
                     let size = 8 + rnd(512) as u32 * 8;
-                    t.insert(addr, size);
+                    if by_path {
+                        t.neighbors(addr);
+                        t.insert_on_path(addr, size);
+                    } else {
+                        t.insert(addr, size);
+                    }
                     m.insert(addr, size);
                 }
+                2 if by_path => {
+                    let (_, succ) = t.neighbors(addr);
+                    match succ.filter(|s| s.0 .0 == addr) {
+                        Some((_, at)) => assert_eq!(Some(t.remove_at(at)), m.remove(&addr)),
+                        None => assert!(!m.contains_key(&addr), "step {step}"),
+                    }
+                }
                 2 => assert_eq!(t.remove(addr), m.remove(&addr), "step {step}"),
+                3 => {
+                    // Take a first fit as malloc does: remove it or shrink it in place.
+                    let want = rnd(4200);
+                    if let Some(((a, s), _, at)) = t.first_fit(want) {
+                        // The new address must stay below the next key (the model's blocks
+                        // may overlap; the tree only needs the order kept).
+                        let room = m.range(a + 1..).next().map_or(s, |(&n, _)| s.min(n - a));
+                        if by_path && room > 8 {
+                            let cut = 8 * (1 + rnd(u64::from(room / 8 - 1)) as u32);
+                            t.set_at(at, a + cut, s - cut);
+                            m.remove(&a);
+                            m.insert(a + cut, s - cut);
+                        } else {
+                            assert_eq!(t.remove_at(at), s);
+                            m.remove(&a);
+                        }
+                    }
+                }
                 _ => {
                     if m.contains_key(&addr) {
                         let size = 8 + rnd(512) as u32 * 8;
-                        t.set_size(addr, size);
+                        if by_path {
+                            let (_, succ) = t.neighbors(addr);
+                            t.set_at(succ.unwrap().1, addr, size);
+                        } else {
+                            t.rekey(addr, addr, size);
+                        }
                         m.insert(addr, size);
                     }
                 }
@@ -446,10 +556,11 @@ mod tests {
                 model_first_fit(&m, want),
                 "step {step}"
             );
-            if let Some(((a, _), pred)) = t.first_fit(want) {
+            if let Some(((a, _), pred, _)) = t.first_fit(want) {
                 assert_eq!(pred, m.range(..a).next_back().map(|(&a, &s)| (a, s)));
             }
-            assert_eq!(t.neighbors(q), (t.pred(q), t.succ(q)));
+            let (p, s) = t.neighbors(q);
+            assert_eq!((p.map(|p| p.0), s.map(|s| s.0)), (t.pred(q), t.succ(q)));
             assert_eq!(t.pred(q), m.range(..q).next_back().map(|(&a, &s)| (a, s)));
             assert_eq!(t.succ(q), m.range(q..).next().map(|(&a, &s)| (a, s)));
             assert_eq!(t.last(), m.iter().next_back().map(|(&a, &s)| (a, s)));
@@ -461,7 +572,7 @@ mod tests {
     #[test]
     fn builds_from_sorted_blocks() {
         let blocks: Vec<(u32, u32)> = (0..5000).map(|i| (i * 64, 8 + (i * 37 % 97) * 8)).collect();
-        let t = FreeTree::from_sorted(blocks.iter().copied());
+        let mut t = FreeTree::from_sorted(blocks.iter().copied());
         let m: BTreeMap<u32, u32> = blocks.into_iter().collect();
         assert_eq!(t.len(), m.len());
         for want in [8, 100, 500, 776, 777, 10_000] {

@@ -1,4 +1,4 @@
-//! The `model` fuzz target: see `mempool_fuzz::differential`.
+//! The `model` fuzz target: see `mempool_fuzz::against_model`.
 
 #![no_main]
 #![forbid(unsafe_code)]
@@ -6,4 +6,4 @@
 use libfuzzer_sys::fuzz_target;
 use mempool_fuzz::input::OpsInput;
 
-fuzz_target!(|input: OpsInput| mempool_fuzz::differential::run(&input));
+fuzz_target!(|input: OpsInput| mempool_fuzz::against_model::run(&input));

@@ -8,7 +8,7 @@
 use arbitrary::Arbitrary;
 use mempool::{AlignedBuf, Engine, Fast, MemPool, Reference};
 
-use crate::differential::Differential;
+use crate::against_model::Differential;
 use crate::engines::Kind;
 use crate::input::{calloc_as_count, Config, EngineSel, Env, Op, Wild};
 use crate::model::Model;

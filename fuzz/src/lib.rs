@@ -1,9 +1,10 @@
 //! # mempool-fuzz
 //!
 //! The fuzz targets' shared code: input decoding ([`input`]), the shadow-checked `ops` target
-//! ([`shadow`]), the independent model ([`model`]) and the differential `model` target
-//! ([`differential`]), the `attach` target ([`attach`]), the `trace` target ([`trace`]), and
-//! [`replay`], which runs any input
+//! ([`shadow`]), the independent model ([`model`]) and the `model` target that runs the pool
+//! against it ([`against_model`]), the `attach` target ([`attach`]), the `trace` target
+//! ([`trace`]), the `differential` target (fast engine against reference engine,
+//! [`differential`]), and [`replay`], which runs any input
 //! file through a target exactly as `libfuzzer-sys` would (`arbitrary_take_rest`). The target
 //! binaries in `fuzz_targets/` are one line each; `fuzz/replay` (a member of the root
 //! workspace) replays `fuzz/regressions/` and the seed corpora with plain `cargo test`.
@@ -11,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod against_model;
 pub mod attach;
 pub mod differential;
 pub mod engines;
@@ -39,17 +41,25 @@ pub fn decode<'a, T: Arbitrary<'a>>(bytes: &'a [u8]) -> Option<T> {
 pub enum Target {
     /// Shadow-checked op sequences ([`shadow`]).
     Ops,
-    /// Differential against the independent model ([`differential`]).
+    /// Differential against the independent model ([`against_model`]).
     Model,
     /// Attach arbitrary or corrupted heaps ([`attach`]).
     Attach,
     /// Workload trace text through the `workloads` parsers ([`trace`]).
     Trace,
+    /// The fast engine against the reference engine ([`differential`]).
+    Differential,
 }
 
 impl Target {
     /// Every target.
-    pub const ALL: [Target; 4] = [Target::Ops, Target::Model, Target::Attach, Target::Trace];
+    pub const ALL: [Target; 5] = [
+        Target::Ops,
+        Target::Model,
+        Target::Attach,
+        Target::Trace,
+        Target::Differential,
+    ];
 
     /// The target's name (its binary and its corpus folder).
     #[must_use]
@@ -59,6 +69,7 @@ impl Target {
             Target::Model => "model",
             Target::Attach => "attach",
             Target::Trace => "trace",
+            Target::Differential => "differential",
         }
     }
 }
@@ -76,7 +87,7 @@ pub fn replay(target: Target, bytes: &[u8]) {
         }
         Target::Model => {
             if let Some(input) = decode(bytes) {
-                differential::run(&input);
+                against_model::run(&input);
             }
         }
         Target::Attach => {
@@ -85,5 +96,10 @@ pub fn replay(target: Target, bytes: &[u8]) {
             }
         }
         Target::Trace => trace::run(bytes),
+        Target::Differential => {
+            if let Some(input) = decode(bytes) {
+                differential::run(&input);
+            }
+        }
     }
 }

@@ -31,11 +31,16 @@ fn trace() {
 }
 
 #[test]
+fn differential() {
+    replay(Target::Differential);
+}
+
+#[test]
 fn every_target_is_replayed() {
     // A new target must get a test above.
     assert_eq!(
         Target::ALL.map(Target::name),
-        ["ops", "model", "attach", "trace"],
+        ["ops", "model", "attach", "trace", "differential"],
         "add a replay test for the new target"
     );
 }
