@@ -3,7 +3,8 @@
 //! Both write the same bytes; they differ only in how they search. [`Reference`] is the
 //! straightforward port of the seed, walking the lists in the buffer on every call (O(n) per
 //! operation): it is the oracle the fast engine is tested against. [`Fast`] keeps a host-side
-//! index beside the buffer (see the `fast` module) for O(log n) operations.
+//! index beside the buffer (see the `fast` and `free_index` modules): binary searches and
+//! short scans instead of walks.
 
 use crate::block::Heap;
 use crate::fast::Index;
@@ -27,8 +28,9 @@ mod sealed {
 /// A pool's search engine: [`Fast`] or [`Reference`]. Sealed.
 pub trait Engine: sealed::Sealed {}
 
-/// The default engine: O(log n) per operation through a host-side index (at most a few dozen
-/// bytes per block, never stored in the buffer, rebuilt by `attach` in O(n)).
+/// The default engine: binary searches and short scans per operation through a host-side
+/// index (a few dozen bytes per block at most, never stored in the buffer, rebuilt by
+/// `attach` in O(n)).
 ///
 /// A heap attached in a state that fails [`crate::MemPool::check`] gets no index and is
 /// served by the reference walks, which stay memory-safe on any bytes.

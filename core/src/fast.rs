@@ -1,11 +1,12 @@
-//! The fast engine: the seed's placement, byte for byte, in O(log n) per operation.
+//! The fast engine: the seed's placement, byte for byte, without walking the lists.
 //!
 //! The buffer is written exactly as the reference engine writes it (same words, same values,
 //! used-list order included); only the *search* changes. A host-side index, never stored in
 //! the buffer, answers the questions the reference answers by walking lists:
 //!
-//! - free blocks by address in a [`FreeTree`] (a treap with subtree maximum sizes): first fit
-//!   by address, predecessor and successor in O(log n);
+//! - free blocks by address in a [`FreeIndex`] (sorted runs of addresses and sizes with the
+//!   largest size of every run and group of runs): first fit by address in three short scans,
+//!   predecessor and successor in two binary searches;
 //! - used blocks in a hash map from block to its predecessor in the used list, so `free` and
 //!   `realloc` unlink in O(1);
 //! - running totals for `stats()`.
@@ -20,14 +21,14 @@ use rustc_hash::FxHashMap;
 
 use crate::block::{Access, Fault, Heap};
 use crate::check::check_heap;
-use crate::free_tree::{Found, FreeTree};
+use crate::free_index::{Found, FreeIndex};
 use crate::layout::{block_addr, data_addr, padded};
 use crate::stats::ListStats;
 
 /// The index of one pool.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
-    free: FreeTree,
+    free: FreeIndex,
     /// Used block -> its predecessor in the used list (0 for the head).
     used: FxHashMap<u32, u32>,
     free_size: u64,
@@ -71,7 +72,7 @@ impl Index {
         let mut index = Index {
             free_size: free.iter().map(|&(_, s)| u64::from(s)).sum(),
             used_size: used.iter().map(|&(_, s)| u64::from(s)).sum(),
-            free: FreeTree::from_sorted(free),
+            free: FreeIndex::from_sorted(free),
             used: FxHashMap::default(),
         };
         index.used.reserve(used.len());
@@ -284,7 +285,7 @@ impl Index {
         }
         heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
         if !heap.compact_on()? {
-            self.free.insert_on_path(block, size);
+            self.free.insert(block, size);
             return Ok(());
         }
         let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
@@ -325,10 +326,8 @@ impl Index {
             }
             self.free_size -= u64::from(merged);
         }
-        // Index: the run becomes one node at `head`, or none when it went back to top. Sizes
-        // change before any node is removed (a removal can reshape the path above a deeper
-        // node), and of two removals the deeper node goes first (the shallower one is its
-        // ancestor, whose path the first removal leaves alone).
+        // Index: the run becomes one entry at `head`, or none when it went back to top. A
+        // resize leaves every `Found` valid, a removal does not: resize first, remove last.
         match (
             pred_at.filter(|_| joins_pred.is_some()),
             succ_at.filter(|_| joins_succ.is_some()),
@@ -338,21 +337,17 @@ impl Index {
                 self.free.set_at(p, head, merged);
                 self.free.remove_at(s);
             }
-            (Some((_, p)), Some((_, s)), true) => {
-                let (deep, shallow) = if p.depth() > s.depth() {
-                    (p, s)
-                } else {
-                    (s, p)
-                };
-                self.free.remove_at(deep);
-                self.free.remove_at(shallow);
+            (Some(_), Some(((s, _), _)), true) => {
+                // Rare (the whole run went back to top): two removals by address.
+                self.free.remove(s);
+                self.free.remove(head);
             }
             (Some((_, p)), None, false) => self.free.set_at(p, head, merged),
             (Some((_, p)), None, true) | (None, Some((_, p)), true) => {
                 self.free.remove_at(p);
             }
             (None, Some((_, s)), false) => self.free.set_at(s, block, merged),
-            (None, None, false) => self.free.insert_on_path(block, size),
+            (None, None, false) => self.free.insert(block, size),
             (None, None, true) => {}
         }
         Ok(())

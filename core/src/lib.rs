@@ -28,7 +28,7 @@
 //! malloc's top-adjacent first fit, the lists' orders.
 //!
 //! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
-//! invariants), [`engine`] (the default [`Fast`] engine, O(log n) through a host-side index, and
+//! invariants), [`engine`] (the default [`Fast`] engine, fast through a host-side index, and
 //! the [`Reference`] engine, the seed's O(n) list walks, kept as the oracle: see [`reference`]);
 //! the pool itself is [`MemPool`].
 //!
@@ -42,8 +42,8 @@ mod buffer;
 pub mod check;
 pub mod engine;
 mod fast;
+mod free_index;
 mod free_list;
-mod free_tree;
 pub mod layout;
 mod options;
 mod pool;

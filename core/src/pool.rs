@@ -71,8 +71,8 @@ static POOL_IDS: AtomicU64 = AtomicU64::new(1);
 /// `B` is the backing store: the default [`AlignedBuf`] (owned, zeroed, 8-byte aligned), a
 /// `Vec<u8>`, a borrowed `&mut [u8]`, or anything `AsRef<[u8]> + AsMut<[u8]>`.
 ///
-/// `E` is the search engine: [`Fast`] (default, O(log n) per operation through a host-side
-/// index) or [`crate::engine::Reference`] (the seed's list walks, O(n); see
+/// `E` is the search engine: [`Fast`] (default, binary searches and short scans through a
+/// host-side index) or [`crate::engine::Reference`] (the seed's list walks, O(n); see
 /// [`crate::reference::MemPool`]). Both leave identical bytes in the buffer.
 pub struct MemPool<B = AlignedBuf, E: Engine = Fast> {
     buf: B,

@@ -1,0 +1,213 @@
+//! The throughput table of `benches/README.md`: every trace of the suite (the built-in ones and
+//! every `.rep` under the shared traces folder) replayed on the default pool (fast engine) and
+//! on each comparison allocator, with the pool's speed as a ratio to each of them.
+//!
+//! ```sh
+//! cargo run --release -p benches --example ratios            # all traces, 5 rounds
+//! cargo run --release -p benches --example ratios -- 9 gcc   # 9 rounds, names containing "gcc"
+//! ```
+//!
+//! Method: for one trace, a round replays it once on every allocator (a fresh heap of 1 GiB
+//! each time, `ReplayConfig::timing()`: no sampling, no tracking), the allocators' order
+//! rotating from round to round; the figure per allocator is its median ns/op over the rounds.
+//! `ratio = that allocator's ns/op ÷ the pool's ns/op`, so > 1 means the pool is faster. All
+//! figures of one table come from one run on one machine: compare ratios, not times across
+//! runs. The replay's own per-op bookkeeping (an id table) is in every allocator's time alike.
+//!
+//! Also measured, on a separate untimed replay of the pool: its index's host memory per block
+//! (`MemPool::index_bytes() ÷ (used + free blocks)`), sampled 256 times per trace; the table
+//! shows the largest value among samples with at least 1,000 blocks.
+//!
+//! Writes the Markdown table to stdout and to `benches/results/ratios.md`.
+
+#![forbid(unsafe_code)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use benches::info::BuildInfo;
+use workloads::adapters::MemPoolAdapter;
+use workloads::{AdapterSpec, Allocator, Block, Op, PoolVariant, ReplayConfig, Workload};
+
+/// Region of every heap.
+const CAPACITY: usize = 1 << 30;
+
+fn allocators() -> Vec<(&'static str, AdapterSpec)> {
+    vec![
+        ("mempool", AdapterSpec::default_pool()),
+        ("reference", AdapterSpec::Reference(PoolVariant::default())),
+        ("talc", AdapterSpec::Talc),
+        ("rlsf", AdapterSpec::Rlsf),
+        ("linked_list", AdapterSpec::LinkedList),
+        ("dlmalloc", AdapterSpec::Dlmalloc),
+        ("system", AdapterSpec::System),
+    ]
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Median ns/op of each allocator over `rounds` interleaved rounds, and its failures.
+fn time(w: &Workload, rounds: usize) -> Result<Vec<(f64, u64)>, String> {
+    let specs = allocators();
+    let mut ns: Vec<Vec<f64>> = vec![Vec::new(); specs.len()];
+    let mut failures = vec![0; specs.len()];
+    for round in 0..rounds {
+        for k in 0..specs.len() {
+            let i = (k + round) % specs.len();
+            let r =
+                workloads::replay::replay_spec(w, &specs[i].1, CAPACITY, &ReplayConfig::timing())
+                    .map_err(|e| format!("{} on {}: {e}", w.name, specs[i].0))?;
+            ns[i].push(r.elapsed_ns as f64 / r.ops.max(1) as f64);
+            failures[i] = r.failures;
+        }
+    }
+    Ok(ns.into_iter().map(median).zip(failures).collect())
+}
+
+/// Largest index bytes per block of the fast pool over samples with >= 1,000 blocks.
+fn index_bytes_per_block(w: &Workload) -> Result<Option<f64>, String> {
+    let mut a = MemPoolAdapter::new(PoolVariant::default(), CAPACITY).map_err(|e| e.to_string())?;
+    let mut live: std::collections::HashMap<u32, Option<Block>> = Default::default();
+    let every = (w.ops.len() / 256).max(1);
+    let mut worst: Option<f64> = None;
+    for (n, op) in w.ops.iter().enumerate() {
+        match *op {
+            Op::Alloc { id, size } => {
+                if let Some(Some(old)) = live.remove(&id) {
+                    a.free(old);
+                }
+                live.insert(id, usize::try_from(size).ok().and_then(|s| a.allocate(s)));
+            }
+            Op::Free { id } => {
+                if let Some(Some(b)) = live.remove(&id) {
+                    a.free(b);
+                }
+            }
+            Op::Realloc { id, size } => {
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                let new = match live.remove(&id).flatten() {
+                    Some(b) if size == 0 => {
+                        a.free(b);
+                        None
+                    }
+                    Some(b) => Some(a.realloc(b, size).unwrap_or_else(|kept| kept)),
+                    None => a.allocate(size),
+                };
+                live.insert(id, new);
+            }
+        }
+        if n % every == 0 {
+            let s = a.pool().stats();
+            let blocks = u64::from(s.used.count) + u64::from(s.free.count);
+            if blocks >= 1000 {
+                let per = a.pool().index_bytes() as f64 / blocks as f64;
+                worst = Some(worst.map_or(per, |x: f64| x.max(per)));
+            }
+        }
+    }
+    Ok(worst)
+}
+
+fn suite(filter: Option<&str>) -> Result<Vec<Workload>, String> {
+    let mut all = workloads::builtin::traces().map_err(|e| e.to_string())?;
+    match workloads::corpus::shared_traces_dir() {
+        Some(dir) => all.extend(workloads::corpus::load_dir(&dir).map_err(|e| e.to_string())?),
+        None => eprintln!("ratios: no shared traces folder; built-in traces only"),
+    }
+    all.retain(|w| filter.is_none_or(|f| w.name.contains(f)));
+    Ok(all)
+}
+
+fn run() -> Result<(), String> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = argv.iter().cloned();
+    let rounds: usize = match args.next() {
+        Some(a) => a
+            .parse()
+            .ok()
+            .filter(|&r| r > 0)
+            .ok_or_else(|| format!("rounds must be a positive number, got {a:?}"))?,
+        None => 5,
+    };
+    let filter = args.next();
+    let traces = suite(filter.as_deref())?;
+    let info = BuildInfo::collect("ratios");
+    let names: Vec<&str> = allocators().iter().map(|a| a.0).collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", info.summary());
+    let _ = writeln!(
+        out,
+        "`cargo run --release -p benches --example ratios -- {}`: median of {rounds} \
+         interleaved rounds; each cell is that allocator's ns/op ÷ the pool's (> 1: the pool \
+         is faster). `B/blk`: the pool's index memory per block (largest sample with >= 1,000 \
+         blocks).\n",
+        argv.join(" ")
+    );
+    let _ = write!(out, "| trace | ops | peak live | mempool ns/op |");
+    for n in &names[1..] {
+        let _ = write!(out, " × {n} |");
+    }
+    let _ = writeln!(out, " B/blk |");
+    let _ = writeln!(out, "|{}", "---|".repeat(names.len() + 4));
+    let mut logs = vec![0.0; names.len()];
+    let mut wins = vec![0usize; names.len()];
+    for w in &traces {
+        eprintln!("ratios: {} ({} ops)", w.name, w.ops.len());
+        let t = time(w, rounds)?;
+        let stats = w.stats();
+        let pool = t[0].0;
+        let _ = write!(
+            out,
+            "| {} | {} | {} | {:.1} |",
+            w.name, stats.ops, stats.peak_live_blocks, pool
+        );
+        for (i, &(ns, fail)) in t.iter().enumerate().skip(1) {
+            let r = ns / pool;
+            logs[i] += r.ln();
+            wins[i] += usize::from(r >= 1.0);
+            let mark = if fail > 0 {
+                format!(" ({fail} failed)")
+            } else {
+                String::new()
+            };
+            let _ = write!(out, " {r:.2}{mark} |");
+        }
+        let mem = index_bytes_per_block(w)?;
+        let _ = writeln!(
+            out,
+            " {} |",
+            mem.map_or("–".to_owned(), |m| format!("{m:.1}"))
+        );
+    }
+    let n = traces.len().max(1) as f64;
+    let _ = write!(
+        out,
+        "| **geometric mean** ({} traces) | | | |",
+        traces.len()
+    );
+    for l in &logs[1..] {
+        let _ = write!(out, " **{:.2}** |", (l / n).exp());
+    }
+    let _ = writeln!(out, " |");
+    let _ = write!(out, "| traces where the pool is at least as fast | | | |");
+    for &wcount in &wins[1..] {
+        let _ = write!(out, " {wcount} |");
+    }
+    let _ = writeln!(out, " |");
+    print!("{out}");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("results");
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("ratios.md"), &out))
+        .map_err(|e| format!("cannot write {}: {e}", dir.join("ratios.md").display()))?;
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("ratios: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,499 @@
+//! The fast engine's index of free blocks: their addresses and sizes in address order, in
+//! short sorted runs ("leaves") with the largest size of every leaf and of every group of
+//! leaves kept beside them. It answers the questions the reference engine walks the free
+//! list for. Costs, with n free blocks and L = n / 16 to n / 64 leaves:
+//!
+//! - first fit by address: the first group, then the first leaf in it, then the first block
+//!   in that, whose maximum (or size) is large enough: three scans over contiguous `u32`s,
+//!   eight at a time, of at most L / [`GROUP`], [`GROUP`] and [`LEAF`] values. L / 64 stays
+//!   under 64 up to 65,536 to 262,144 free blocks; beyond that the first scan grows by one
+//!   value per 1,024 to 4,096 blocks (linear, with that slope);
+//! - predecessor and successor of an address: two binary searches, O(log n);
+//! - insert, remove, resize: a shift inside one leaf (at most [`LEAF`] entries) and a
+//!   maximum update (at most [`GROUP`] values);
+//! - a leaf that outgrows [`LEAF`] blocks splits in two, an empty leaf goes away, and a leaf
+//!   under a quarter full merges with its right neighbour when both fit in half a leaf. These
+//!   shift the per-leaf arrays, O(L), and happen at most once per [`LEAF`] / 4 updates of a
+//!   leaf, so they add O(n / 1,024) per update in the worst case (amortised).
+//!
+//! Everything is in `Vec`s of `u32`: no pointers, no unsafe, cache lines read front to back.
+//! A search hands back a [`Found`] (leaf and position) that the update after it uses without a
+//! second search; it is valid until the next insert or removal.
+
+/// Most blocks in one leaf.
+pub(crate) const LEAF: usize = 64;
+/// Leaves per group.
+pub(crate) const GROUP: usize = 64;
+
+/// A free block as the index reports it: `(address, size)`.
+pub(crate) type Free = (u32, u32);
+
+/// Where a search found a block: its leaf and its position in the leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    leaf: usize,
+    pos: usize,
+}
+
+/// A block and where the search found it.
+pub(crate) type Located = (Free, Found);
+
+#[derive(Debug, Clone, Default)]
+struct Leaf {
+    addr: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl Leaf {
+    fn max(&self) -> u32 {
+        max_of(&self.size)
+    }
+}
+
+/// The largest value (0 when empty), in a form the compiler vectorises.
+fn max_of(v: &[u32]) -> u32 {
+    v.iter().copied().fold(0, u32::max)
+}
+
+/// The first position whose value is at least `want`: whole chunks of 8 are skipped on a
+/// branch-free maximum (fixed-size arrays, so the compiler vectorises it), the chunk that has
+/// one is scanned.
+fn first_at_least(v: &[u32], want: u64) -> Option<usize> {
+    let want = match u32::try_from(want) {
+        Ok(w) => w,
+        Err(_) => return None,
+    };
+    let mut chunks = v.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let c: &[u32; 8] = chunk.try_into().unwrap_or(&[0; 8]);
+        let m = c.iter().copied().fold(0, u32::max);
+        if m >= want {
+            return c.iter().position(|&x| x >= want).map(|i| base + i);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| x >= want)
+        .map(|i| base + i)
+}
+
+/// Free blocks by address, with leaf and group maxima of their sizes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FreeIndex {
+    leaves: Vec<Leaf>,
+    /// `first[k]`: the lowest address in leaf `k`.
+    first: Vec<u32>,
+    /// `lmax[k]`: the largest size in leaf `k`.
+    lmax: Vec<u32>,
+    /// `gmax[g]`: the largest of `lmax[g * GROUP..(g + 1) * GROUP]`.
+    gmax: Vec<u32>,
+    len: usize,
+}
+
+impl FreeIndex {
+    /// Number of blocks.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes of host memory the index holds (capacities, not lengths).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let leaves: usize = self
+            .leaves
+            .iter()
+            .map(|l| (l.addr.capacity() + l.size.capacity()) * 4)
+            .sum();
+        leaves
+            + self.leaves.capacity() * std::mem::size_of::<Leaf>()
+            + (self.first.capacity() + self.lmax.capacity() + self.gmax.capacity()) * 4
+    }
+
+    /// Removes every block.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Builds the index from blocks sorted by strictly increasing address, in O(n): leaves
+    /// filled to three quarters, so the next inserts do not split them at once.
+    pub(crate) fn from_sorted(blocks: impl IntoIterator<Item = Free>) -> Self {
+        let mut t = Self::default();
+        let mut leaf = Leaf::default();
+        for (addr, size) in blocks {
+            leaf.addr.push(addr);
+            leaf.size.push(size);
+            if leaf.addr.len() == LEAF * 3 / 4 {
+                t.leaves.push(std::mem::take(&mut leaf));
+            }
+        }
+        if !leaf.addr.is_empty() {
+            t.leaves.push(leaf);
+        }
+        t.len = t.leaves.iter().map(|l| l.addr.len()).sum();
+        t.rebuild_from(0);
+        t
+    }
+
+    /// Recomputes `first`, `lmax` and `gmax` for leaves `k..` (after leaves moved).
+    fn rebuild_from(&mut self, k: usize) {
+        let n = self.leaves.len();
+        self.first.truncate(k);
+        self.lmax.truncate(k);
+        for leaf in &self.leaves[k..] {
+            self.first.push(leaf.addr[0]);
+            self.lmax.push(leaf.max());
+        }
+        self.gmax.truncate(k / GROUP);
+        for g in k / GROUP..n.div_ceil(GROUP) {
+            self.gmax
+                .push(max_of(&self.lmax[g * GROUP..n.min((g + 1) * GROUP)]));
+        }
+    }
+
+    /// Recomputes the maximum of leaf `k` and of its group.
+    fn refresh_max(&mut self, k: usize) {
+        self.lmax[k] = self.leaves[k].max();
+        let g = k / GROUP;
+        let end = self.lmax.len().min((g + 1) * GROUP);
+        self.gmax[g] = max_of(&self.lmax[g * GROUP..end]);
+    }
+
+    /// Leaf `k` holds a size of at least `size` now.
+    fn raise_max(&mut self, k: usize, size: u32) {
+        if size > self.lmax[k] {
+            self.lmax[k] = size;
+            let g = &mut self.gmax[k / GROUP];
+            *g = (*g).max(size);
+        }
+    }
+
+    fn at(&self, f: Found) -> Free {
+        let l = &self.leaves[f.leaf];
+        (l.addr[f.pos], l.size[f.pos])
+    }
+
+    /// The leaf where `addr` is or would go, and its position there (the first address
+    /// `>= addr` in that leaf, possibly one past the end).
+    fn seek(&self, addr: u32) -> Found {
+        let leaf = self.first.partition_point(|&f| f <= addr).saturating_sub(1);
+        let pos = self
+            .leaves
+            .get(leaf)
+            .map_or(0, |l| l.addr.partition_point(|&a| a < addr));
+        Found { leaf, pos }
+    }
+
+    /// The block before `f` in address order.
+    fn before(&self, f: Found) -> Option<Found> {
+        if f.pos > 0 {
+            Some(Found {
+                leaf: f.leaf,
+                pos: f.pos - 1,
+            })
+        } else {
+            let leaf = f.leaf.checked_sub(1)?;
+            let pos = self.leaves[leaf].addr.len() - 1;
+            Some(Found { leaf, pos })
+        }
+    }
+
+    /// `f` if it points at a block, else the first block of the next leaf.
+    fn at_or_after(&self, f: Found) -> Option<Found> {
+        let l = self.leaves.get(f.leaf)?;
+        if f.pos < l.addr.len() {
+            Some(f)
+        } else if f.leaf + 1 < self.leaves.len() {
+            Some(Found {
+                leaf: f.leaf + 1,
+                pos: 0,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Adds a block (its address must not be in the index).
+    pub(crate) fn insert(&mut self, addr: u32, size: u32) {
+        self.len += 1;
+        if self.leaves.is_empty() {
+            self.leaves.push(Leaf {
+                addr: vec![addr],
+                size: vec![size],
+            });
+            self.rebuild_from(0);
+            return;
+        }
+        let Found { leaf: k, pos } = self.seek(addr);
+        let l = &mut self.leaves[k];
+        l.addr.insert(pos, addr);
+        l.size.insert(pos, size);
+        if pos == 0 {
+            self.first[k] = addr;
+        }
+        if l.addr.len() > LEAF {
+            let half = l.addr.len() / 2;
+            let right = Leaf {
+                addr: l.addr.split_off(half),
+                size: l.size.split_off(half),
+            };
+            // Growing past LEAF doubled the capacity; give the excess back.
+            l.addr.shrink_to(LEAF);
+            l.size.shrink_to(LEAF);
+            self.leaves.insert(k + 1, right);
+            self.rebuild_from(k);
+        } else {
+            self.raise_max(k, size);
+        }
+    }
+
+    /// Removes the block a search found; returns its size.
+    pub(crate) fn remove_at(&mut self, f: Found) -> u32 {
+        self.len -= 1;
+        let k = f.leaf;
+        let l = &mut self.leaves[k];
+        l.addr.remove(f.pos);
+        let size = l.size.remove(f.pos);
+        let left = l.addr.len();
+        if left == 0 {
+            self.leaves.remove(k);
+            self.rebuild_from(k);
+            return size;
+        }
+        if left < LEAF / 4 {
+            if let Some(next) = self.leaves.get(k + 1) {
+                if left + next.addr.len() <= LEAF / 2 {
+                    let next = self.leaves.remove(k + 1);
+                    let l = &mut self.leaves[k];
+                    l.addr.extend_from_slice(&next.addr);
+                    l.size.extend_from_slice(&next.size);
+                    self.rebuild_from(k);
+                    return size;
+                }
+            }
+        }
+        if f.pos == 0 {
+            self.first[k] = self.leaves[k].addr[0];
+        }
+        if size == self.lmax[k] {
+            self.refresh_max(k);
+        }
+        size
+    }
+
+    /// Removes the block at `addr`; returns its size.
+    pub(crate) fn remove(&mut self, addr: u32) -> Option<u32> {
+        let f = self.seek(addr);
+        (self.at_or_after(f).filter(|&f| self.at(f).0 == addr)).map(|f| self.remove_at(f))
+    }
+
+    /// Gives the block a search found a new address and size. The caller guarantees that no
+    /// other block lies between the old and the new address.
+    pub(crate) fn set_at(&mut self, f: Found, addr: u32, size: u32) {
+        let l = &mut self.leaves[f.leaf];
+        l.addr[f.pos] = addr;
+        let old = std::mem::replace(&mut l.size[f.pos], size);
+        if f.pos == 0 {
+            self.first[f.leaf] = addr;
+        }
+        if size > old {
+            self.raise_max(f.leaf, size);
+        } else if size < old && old == self.lmax[f.leaf] {
+            self.refresh_max(f.leaf);
+        }
+    }
+
+    /// Moves the block at `old` to address `addr` with `size` (see [`Self::set_at`]).
+    pub(crate) fn rekey(&mut self, old: u32, addr: u32, size: u32) {
+        let f = self.seek(old);
+        if let Some(f) = self.at_or_after(f).filter(|&f| self.at(f).0 == old) {
+            self.set_at(f, addr, size);
+        }
+    }
+
+    /// The blocks right below and at-or-above `addr`: `(pred, succ)`, with where they are.
+    pub(crate) fn neighbors(&self, addr: u32) -> (Option<Located>, Option<Located>) {
+        if self.leaves.is_empty() {
+            return (None, None);
+        }
+        let f = self.seek(addr);
+        let pred = self.before(f).map(|p| (self.at(p), p));
+        let succ = self.at_or_after(f).map(|s| (self.at(s), s));
+        (pred, succ)
+    }
+
+    /// The block with the greatest address `< addr`.
+    pub(crate) fn pred(&self, addr: u32) -> Option<Free> {
+        self.neighbors(addr).0.map(|p| p.0)
+    }
+
+    /// The block with the least address `>= addr`.
+    #[cfg(test)]
+    pub(crate) fn succ(&self, addr: u32) -> Option<Free> {
+        self.neighbors(addr).1.map(|s| s.0)
+    }
+
+    /// The block with the greatest address.
+    pub(crate) fn last(&self) -> Option<Free> {
+        let l = self.leaves.last()?;
+        Some((*l.addr.last()?, *l.size.last()?))
+    }
+
+    /// The lowest-addressed block of at least `size` bytes, the block right below it (its
+    /// predecessor in the free list), and where it is.
+    pub(crate) fn first_fit(&self, size: u64) -> Option<(Free, Option<Free>, Found)> {
+        let g = first_at_least(&self.gmax, size)?;
+        let end = self.lmax.len().min((g + 1) * GROUP);
+        let leaf = g * GROUP + first_at_least(&self.lmax[g * GROUP..end], size)?;
+        let pos = first_at_least(&self.leaves[leaf].size, size)?;
+        let f = Found { leaf, pos };
+        Some((self.at(f), self.before(f).map(|p| self.at(p)), f))
+    }
+
+    /// The largest block size (0 when empty).
+    pub(crate) fn largest(&self) -> u32 {
+        max_of(&self.gmax)
+    }
+
+    /// Checks every summary against the leaves (tests only).
+    #[cfg(test)]
+    fn verify(&self) {
+        assert_eq!(self.first.len(), self.leaves.len());
+        assert_eq!(self.lmax.len(), self.leaves.len());
+        assert_eq!(self.gmax.len(), self.leaves.len().div_ceil(GROUP));
+        let mut prev = None;
+        let mut n = 0;
+        for (k, l) in self.leaves.iter().enumerate() {
+            assert!(!l.addr.is_empty() && l.addr.len() <= LEAF, "leaf {k} size");
+            assert_eq!(l.addr.len(), l.size.len());
+            assert_eq!(self.first[k], l.addr[0], "first of leaf {k}");
+            assert_eq!(self.lmax[k], l.max(), "max of leaf {k}");
+            for &a in &l.addr {
+                assert!(prev < Some(a), "order at {a}");
+                prev = Some(a);
+            }
+            n += l.addr.len();
+        }
+        for (g, &m) in self.gmax.iter().enumerate() {
+            let end = self.lmax.len().min((g + 1) * GROUP);
+            assert_eq!(m, max_of(&self.lmax[g * GROUP..end]), "max of group {g}");
+        }
+        assert_eq!(n, self.len);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn model_first_fit(m: &BTreeMap<u32, u32>, size: u64) -> Option<(u32, u32)> {
+        m.iter()
+            .find(|(_, &s)| u64::from(s) >= size)
+            .map(|(&a, &s)| (a, s))
+    }
+
+    /// Random inserts, removals and resizes, through searches and by address, against an
+    /// ordered map; every summary re-checked after every step. Address ranges of 4,000 and
+    /// 40,000 keys grow the index to a few and to hundreds of leaves (several groups).
+    #[test]
+    fn agrees_with_an_ordered_map() {
+        for (keys, steps) in [(4000u64, 20_000), (40_000, 60_000)] {
+            let mut x = 12345u64 + keys;
+            let mut rnd = |n: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % n
+            };
+            let mut t = FreeIndex::default();
+            let mut m = BTreeMap::new();
+            for step in 0..steps {
+                let addr = rnd(keys) as u32 * 8;
+                let by_search = step % 2 == 1;
+                // Grow first, then hover.
+                match rnd(if step < steps / 2 { 4 } else { 5 }) {
+                    0 | 1 if !m.contains_key(&addr) => {
+                        let size = 8 + rnd(512) as u32 * 8;
+                        t.insert(addr, size);
+                        m.insert(addr, size);
+                    }
+                    2 | 4 if by_search => {
+                        let (_, succ) = t.neighbors(addr);
+                        match succ.filter(|s| s.0 .0 == addr) {
+                            Some((_, at)) => assert_eq!(Some(t.remove_at(at)), m.remove(&addr)),
+                            None => assert!(!m.contains_key(&addr), "step {step}"),
+                        }
+                    }
+                    2 | 4 => assert_eq!(t.remove(addr), m.remove(&addr), "step {step}"),
+                    3 => {
+                        // Take a first fit as malloc does: remove it or move its start up.
+                        let want = rnd(4200);
+                        if let Some(((a, s), _, at)) = t.first_fit(want) {
+                            let room = m.range(a + 1..).next().map_or(s, |(&n, _)| s.min(n - a));
+                            if by_search && room > 8 {
+                                let cut = 8 * (1 + rnd(u64::from(room / 8 - 1)) as u32);
+                                t.set_at(at, a + cut, s - cut);
+                                m.remove(&a);
+                                m.insert(a + cut, s - cut);
+                            } else {
+                                assert_eq!(t.remove_at(at), s);
+                                m.remove(&a);
+                            }
+                        }
+                    }
+                    _ => {
+                        if m.contains_key(&addr) {
+                            let size = 8 + rnd(512) as u32 * 8;
+                            if by_search {
+                                let (_, succ) = t.neighbors(addr);
+                                t.set_at(succ.unwrap().1, addr, size);
+                            } else {
+                                t.rekey(addr, addr, size);
+                            }
+                            m.insert(addr, size);
+                        }
+                    }
+                }
+                t.verify();
+                let q = rnd(keys + 1000) as u32 * 8;
+                let want = rnd(4200);
+                assert_eq!(
+                    t.first_fit(want).map(|f| f.0),
+                    model_first_fit(&m, want),
+                    "step {step}"
+                );
+                if let Some(((a, _), pred, _)) = t.first_fit(want) {
+                    assert_eq!(pred, m.range(..a).next_back().map(|(&a, &s)| (a, s)));
+                }
+                assert_eq!(t.pred(q), m.range(..q).next_back().map(|(&a, &s)| (a, s)));
+                assert_eq!(t.succ(q), m.range(q..).next().map(|(&a, &s)| (a, s)));
+                assert_eq!(t.last(), m.iter().next_back().map(|(&a, &s)| (a, s)));
+                assert_eq!(t.len(), m.len());
+                assert_eq!(t.largest(), m.values().copied().max().unwrap_or(0));
+            }
+            assert!(
+                t.leaves.len() > GROUP || keys < 10_000,
+                "several groups reached"
+            );
+        }
+    }
+
+    #[test]
+    fn builds_from_sorted_blocks() {
+        let blocks: Vec<(u32, u32)> = (0..50_000)
+            .map(|i| (i * 64, 8 + (i * 37 % 97) * 8))
+            .collect();
+        let t = FreeIndex::from_sorted(blocks.iter().copied());
+        t.verify();
+        let m: BTreeMap<u32, u32> = blocks.into_iter().collect();
+        assert_eq!(t.len(), m.len());
+        for want in [8, 100, 500, 776, 777, 10_000] {
+            assert_eq!(t.first_fit(want).map(|f| f.0), model_first_fit(&m, want));
+        }
+        assert_eq!(t.largest(), m.values().copied().max().unwrap());
+        assert_eq!(t.pred(64 * 2500), Some((64 * 2499, m[&(64 * 2499)])));
+        assert!(FreeIndex::from_sorted([]).first_fit(1).is_none());
+    }
+}
