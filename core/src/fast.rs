@@ -269,7 +269,7 @@ impl Index {
     /// fewest updates that reach the same state.
     fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Access<()> {
         // One descent finds both neighbours; the index update below starts from there.
-        let (pred_at, succ_at) = self.free.neighbors(block);
+        let (pred_at, succ_at, slot) = self.free.neighbors(block);
         let (pred, succ) = (pred_at.map(|p| p.0), succ_at.map(|s| s.0));
         self.free_size += u64::from(size);
         // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
@@ -285,7 +285,7 @@ impl Index {
         }
         heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
         if !heap.compact_on()? {
-            self.free.insert(block, size);
+            self.free.insert_at(slot, block, size);
             return Ok(());
         }
         let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
@@ -347,7 +347,7 @@ impl Index {
                 self.free.remove_at(p);
             }
             (None, Some((_, s)), false) => self.free.set_at(s, block, merged),
-            (None, None, false) => self.free.insert(block, size),
+            (None, None, false) => self.free.insert_at(slot, block, size),
             (None, None, true) => {}
         }
         Ok(())

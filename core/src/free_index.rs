@@ -50,9 +50,18 @@ impl Leaf {
     }
 }
 
-/// The largest value (0 when empty), in a form the compiler vectorises.
+/// The largest value (0 when empty): eight lanes over fixed-size chunks, which the compiler
+/// turns into vector maxima.
 fn max_of(v: &[u32]) -> u32 {
-    v.iter().copied().fold(0, u32::max)
+    let mut lanes = [0u32; 8];
+    let mut chunks = v.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = (*m).max(x);
+        }
+    }
+    let tail = chunks.remainder().iter().copied().fold(0, u32::max);
+    lanes.iter().copied().fold(tail, u32::max)
 }
 
 /// The first position whose value is at least `want`: whole chunks of 8 are skipped on a
@@ -152,12 +161,17 @@ impl FreeIndex {
         }
     }
 
-    /// Recomputes the maximum of leaf `k` and of its group.
+    /// Recomputes the maximum of leaf `k`, and of its group when the leaf held the group's
+    /// maximum and it went down.
     fn refresh_max(&mut self, k: usize) {
-        self.lmax[k] = self.leaves[k].max();
+        let old = self.lmax[k];
+        let new = self.leaves[k].max();
+        self.lmax[k] = new;
         let g = k / GROUP;
-        let end = self.lmax.len().min((g + 1) * GROUP);
-        self.gmax[g] = max_of(&self.lmax[g * GROUP..end]);
+        if new < old && old == self.gmax[g] {
+            let end = self.lmax.len().min((g + 1) * GROUP);
+            self.gmax[g] = max_of(&self.lmax[g * GROUP..end]);
+        }
     }
 
     /// Leaf `k` holds a size of at least `size` now.
@@ -216,6 +230,11 @@ impl FreeIndex {
 
     /// Adds a block (its address must not be in the index).
     pub(crate) fn insert(&mut self, addr: u32, size: u32) {
+        self.insert_at(self.seek(addr), addr, size);
+    }
+
+    /// Adds a block where [`Self::neighbors`] said it goes (its `slot`), without a search.
+    pub(crate) fn insert_at(&mut self, slot: Found, addr: u32, size: u32) {
         self.len += 1;
         if self.leaves.is_empty() {
             self.leaves.push(Leaf {
@@ -225,7 +244,7 @@ impl FreeIndex {
             self.rebuild_from(0);
             return;
         }
-        let Found { leaf: k, pos } = self.seek(addr);
+        let Found { leaf: k, pos } = slot;
         let l = &mut self.leaves[k];
         l.addr.insert(pos, addr);
         l.size.insert(pos, size);
@@ -312,15 +331,16 @@ impl FreeIndex {
         }
     }
 
-    /// The blocks right below and at-or-above `addr`: `(pred, succ)`, with where they are.
-    pub(crate) fn neighbors(&self, addr: u32) -> (Option<Located>, Option<Located>) {
-        if self.leaves.is_empty() {
-            return (None, None);
-        }
+    /// The blocks right below and at-or-above `addr`: `(pred, succ)`, with where they are,
+    /// and the slot where `addr` would be inserted ([`Self::insert_at`]).
+    pub(crate) fn neighbors(&self, addr: u32) -> (Option<Located>, Option<Located>, Found) {
         let f = self.seek(addr);
+        if self.leaves.is_empty() {
+            return (None, None, f);
+        }
         let pred = self.before(f).map(|p| (self.at(p), p));
         let succ = self.at_or_after(f).map(|s| (self.at(s), s));
-        (pred, succ)
+        (pred, succ, f)
     }
 
     /// The block with the greatest address `< addr`.
@@ -416,11 +436,16 @@ mod tests {
                 match rnd(if step < steps / 2 { 4 } else { 5 }) {
                     0 | 1 if !m.contains_key(&addr) => {
                         let size = 8 + rnd(512) as u32 * 8;
-                        t.insert(addr, size);
+                        if by_search {
+                            let (_, _, slot) = t.neighbors(addr);
+                            t.insert_at(slot, addr, size);
+                        } else {
+                            t.insert(addr, size);
+                        }
                         m.insert(addr, size);
                     }
                     2 | 4 if by_search => {
-                        let (_, succ) = t.neighbors(addr);
+                        let (_, succ, _) = t.neighbors(addr);
                         match succ.filter(|s| s.0 .0 == addr) {
                             Some((_, at)) => assert_eq!(Some(t.remove_at(at)), m.remove(&addr)),
                             None => assert!(!m.contains_key(&addr), "step {step}"),
@@ -447,7 +472,7 @@ mod tests {
                         if m.contains_key(&addr) {
                             let size = 8 + rnd(512) as u32 * 8;
                             if by_search {
-                                let (_, succ) = t.neighbors(addr);
+                                let (_, succ, _) = t.neighbors(addr);
                                 t.set_at(succ.unwrap().1, addr, size);
                             } else {
                                 t.rekey(addr, addr, size);
