@@ -3,7 +3,7 @@
 //! the free list and the used list (addresses, sizes, order). The `attach` target reuses the
 //! same runner on attached heaps that `check()` accepts.
 
-use mempool::{AlignedBuf, Engine, Fast, MemPool, PoolOptions, Reference};
+use mempool::{AlignedBuf, Engine, Fast, MemPool, Reference};
 
 use crate::engines::Kind;
 use crate::input::{calloc_as_count, EngineSel, Env, Op, OpsInput, Wild, MAX_BUFFER, MAX_OPS};
@@ -318,20 +318,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> Differential<B, E> {
             }
             Op::Stats => {}
             Op::Foreign => {
-                let mut other = MemPool::new(PoolOptions {
-                    size: 128,
-                    ..PoolOptions::default()
-                })
-                .expect("a small pool");
-                let h = other.malloc_as::<u16>(3).expect("fits");
-                assert!(
-                    !self.pool.free_typed(h),
-                    "free_typed of another pool's block"
-                );
-                assert!(
-                    self.pool.realloc_array(h, 1).is_none(),
-                    "realloc_array of another pool's block"
-                );
+                let (_other, h) = crate::typed::foreign_block::<u16>(3);
+                crate::typed::assert_refuses_foreign(&mut self.pool, h, 1);
             }
         }
         self.compare(what);

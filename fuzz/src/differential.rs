@@ -14,7 +14,7 @@
 //! block, which grows the free-block index to hundreds of nodes within one input.
 
 use arbitrary::Arbitrary;
-use mempool::{AlignedBuf, MemPool, PoolOptions, Reference};
+use mempool::{AlignedBuf, MemPool, Reference};
 
 use crate::input::{calloc_as_count, Config, Env, Op, Req, Wild, MAX_BUFFER};
 use crate::typed::Handle;
@@ -325,20 +325,9 @@ impl Lockstep {
             }
             Op::Stats => {}
             Op::Foreign => {
-                let mut other = MemPool::new(PoolOptions {
-                    size: 128,
-                    ..PoolOptions::default()
-                })
-                .expect("a small pool");
-                let h = other.malloc_as::<u16>(3).expect("fits");
-                assert!(
-                    !self.fast.free_typed(h),
-                    "free_typed of another pool's block"
-                );
-                assert!(
-                    !self.reference.free_typed(h),
-                    "free_typed of another pool's block"
-                );
+                let (_other, h) = crate::typed::foreign_block::<u16>(3);
+                crate::typed::assert_refuses_foreign(&mut self.fast, h, 1);
+                crate::typed::assert_refuses_foreign(&mut self.reference, h, 1);
             }
         }
     }

@@ -586,21 +586,9 @@ impl<E: Kind> Run<E> {
 
     /// Typed blocks of another pool are refused, and ours are refused by it.
     fn foreign(&mut self) {
-        let mut other = MemPool::new(PoolOptions {
-            size: 128,
-            ..PoolOptions::default()
-        })
-        .expect("a small pool");
-        let h = other.malloc_as::<u32>(4).expect("fits");
+        let (mut other, h) = crate::typed::foreign_block::<u32>(4);
         let addr = h.addr();
-        assert!(
-            !self.pool.free_typed(h),
-            "free_typed of another pool's block"
-        );
-        assert!(
-            self.pool.realloc_array(h, 8).is_none(),
-            "realloc_array of another pool's block"
-        );
+        crate::typed::assert_refuses_foreign(&mut self.pool, h, 8);
         assert_eq!(
             self.pool.slice(&h).err(),
             Some(AccessError::OtherPool { addr }),

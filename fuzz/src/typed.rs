@@ -3,7 +3,7 @@
 
 use arbitrary::Arbitrary;
 use bytemuck::Pod;
-use mempool::{AccessError, Engine, MemPool, TypedBlock};
+use mempool::{AccessError, Engine, MemPool, PoolOptions, TypedBlock};
 
 /// The element value whose bytes are the low bytes of `bits` (little-endian).
 fn value<T: Pod>(bits: u64) -> T {
@@ -172,4 +172,37 @@ impl Elem {
     pub fn byte_size(self, num: u32) -> Option<u32> {
         num.checked_mul(self.size())
     }
+}
+
+/// A pool of its own and a typed block of `count` elements in it: another pool's block, which
+/// every pool under test must refuse.
+///
+/// # Panics
+/// Never for `count` up to 16 elements of up to 8 bytes (the pool has 128 bytes).
+#[must_use]
+pub fn foreign_block<T: Pod>(count: u32) -> (MemPool, TypedBlock<T>) {
+    let mut other = MemPool::new(PoolOptions {
+        size: 128,
+        ..PoolOptions::default()
+    })
+    .expect("a small pool");
+    let h = other.malloc_as::<T>(count).expect("fits");
+    (other, h)
+}
+
+/// Asserts that `pool` refuses `h`, a typed block of another pool: `free_typed` returns false
+/// and `realloc_array(h, num)` fails.
+///
+/// # Panics
+/// When the pool accepts the block.
+pub fn assert_refuses_foreign<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine, T: Pod>(
+    pool: &mut MemPool<B, E>,
+    h: TypedBlock<T>,
+    num: u32,
+) {
+    assert!(!pool.free_typed(h), "free_typed of another pool's block");
+    assert!(
+        pool.realloc_array(h, num).is_none(),
+        "realloc_array of another pool's block"
+    );
 }
