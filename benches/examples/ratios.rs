@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 use benches::info::BuildInfo;
 use workloads::adapters::MemPoolAdapter;
-use workloads::{AdapterSpec, Allocator, Block, Op, PoolVariant, ReplayConfig, Workload};
+use workloads::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant, ReplayConfig, Workload};
 
 /// Region of every heap.
 const CAPACITY: usize = 1 << 30;
@@ -67,48 +67,78 @@ fn time(w: &Workload, rounds: usize) -> Result<Vec<(f64, u64)>, String> {
     Ok(ns.into_iter().map(median).zip(failures).collect())
 }
 
-/// Largest index bytes per block of the fast pool over samples with >= 1,000 blocks.
-fn index_bytes_per_block(w: &Workload) -> Result<Option<f64>, String> {
-    let mut a = MemPoolAdapter::new(PoolVariant::default(), CAPACITY).map_err(|e| e.to_string())?;
-    let mut live: std::collections::HashMap<u32, Option<Block>> = Default::default();
-    let every = (w.ops.len() / 256).max(1);
-    let mut worst: Option<f64> = None;
-    for (n, op) in w.ops.iter().enumerate() {
-        match *op {
-            Op::Alloc { id, size } => {
-                if let Some(Some(old)) = live.remove(&id) {
-                    a.free(old);
-                }
-                live.insert(id, usize::try_from(size).ok().and_then(|s| a.allocate(s)));
-            }
-            Op::Free { id } => {
-                if let Some(Some(b)) = live.remove(&id) {
-                    a.free(b);
-                }
-            }
-            Op::Realloc { id, size } => {
-                let size = usize::try_from(size).unwrap_or(usize::MAX);
-                let new = match live.remove(&id).flatten() {
-                    Some(b) if size == 0 => {
-                        a.free(b);
-                        None
-                    }
-                    Some(b) => Some(a.realloc(b, size).unwrap_or_else(|kept| kept)),
-                    None => a.allocate(size),
-                };
-                live.insert(id, new);
-            }
+/// The default pool, sampling its index memory every `every` requests while the replay
+/// engine drives it (so the replay's own rules decide what each op does).
+struct IndexSampler {
+    pool: MemPoolAdapter,
+    every: u64,
+    calls: u64,
+    /// Largest index bytes per block among samples with >= 1,000 blocks.
+    worst: Option<f64>,
+}
+
+impl IndexSampler {
+    fn tick(&mut self) {
+        self.calls += 1;
+        if self.calls % self.every != 0 {
+            return;
         }
-        if n % every == 0 {
-            let s = a.pool().stats();
-            let blocks = u64::from(s.used.count) + u64::from(s.free.count);
-            if blocks >= 1000 {
-                let per = a.pool().index_bytes() as f64 / blocks as f64;
-                worst = Some(worst.map_or(per, |x: f64| x.max(per)));
-            }
+        let s = self.pool.pool().stats();
+        let blocks = u64::from(s.used.count) + u64::from(s.free.count);
+        if blocks >= 1000 {
+            let per = self.pool.pool().index_bytes() as f64 / blocks as f64;
+            self.worst = Some(self.worst.map_or(per, |w| w.max(per)));
         }
     }
-    Ok(worst)
+}
+
+impl Allocator for IndexSampler {
+    fn name(&self) -> String {
+        self.pool.name()
+    }
+    fn capacity(&self) -> usize {
+        self.pool.capacity()
+    }
+    fn allocate(&mut self, size: usize) -> Option<Block> {
+        let b = self.pool.allocate(size);
+        self.tick();
+        b
+    }
+    fn free(&mut self, block: Block) -> bool {
+        let done = self.pool.free(block);
+        self.tick();
+        done
+    }
+    fn realloc(&mut self, block: Block, new_size: usize) -> Result<Block, Block> {
+        let r = self.pool.realloc(block, new_size);
+        self.tick();
+        r
+    }
+    fn extent(&self) -> Option<usize> {
+        self.pool.extent()
+    }
+    fn footprint(&self) -> Option<usize> {
+        self.pool.footprint()
+    }
+    fn block_bytes(&self, block: &Block) -> Option<usize> {
+        self.pool.block_bytes(block)
+    }
+    fn free_stats(&self) -> FreeStats {
+        self.pool.free_stats()
+    }
+}
+
+/// Largest index bytes per block of the fast pool over 256 samples along one untimed replay
+/// (only samples with >= 1,000 blocks count).
+fn index_bytes_per_block(w: &Workload) -> Result<Option<f64>, String> {
+    let mut sampler = IndexSampler {
+        pool: MemPoolAdapter::new(PoolVariant::default(), CAPACITY).map_err(|e| e.to_string())?,
+        every: (w.ops.len() as u64 / 256).max(1),
+        calls: 0,
+        worst: None,
+    };
+    workloads::replay(w, &mut sampler, &ReplayConfig::timing());
+    Ok(sampler.worst)
 }
 
 fn suite(filter: Option<&str>) -> Result<Vec<Workload>, String> {

@@ -85,45 +85,29 @@ impl Profile {
     /// Settings for whole-trace replays (milliseconds per iteration).
     #[must_use]
     pub fn replay(self) -> Timing {
-        match self {
-            Self::Full => Timing {
-                warm_up: Duration::from_millis(300),
-                measurement: Duration::from_millis(1_000),
-                samples: 10,
-            },
-            Self::Quick => Timing {
-                warm_up: Duration::from_millis(100),
-                measurement: Duration::from_millis(300),
-                samples: 10,
-            },
-        }
+        self.timing(10)
     }
 
     /// Settings for the scaling pairs (nanoseconds to a millisecond per iteration).
     #[must_use]
     pub fn scaling(self) -> Timing {
-        match self {
-            Self::Full => Timing {
-                warm_up: Duration::from_millis(300),
-                measurement: Duration::from_millis(1_000),
-                samples: 20,
-            },
-            Self::Quick => Timing {
-                warm_up: Duration::from_millis(100),
-                measurement: Duration::from_millis(300),
-                samples: 10,
-            },
-        }
+        self.timing(20)
     }
 
     /// Settings for single API calls (nanoseconds per iteration, plus an untimed setup).
     #[must_use]
     pub fn api(self) -> Timing {
+        self.timing(30)
+    }
+
+    /// The full profile's 0.3 s warm-up and 1 s measurement with `full_samples` samples,
+    /// or the quick profile's 0.1 s / 0.3 s with 10 samples.
+    fn timing(self, full_samples: usize) -> Timing {
         match self {
             Self::Full => Timing {
                 warm_up: Duration::from_millis(300),
                 measurement: Duration::from_millis(1_000),
-                samples: 30,
+                samples: full_samples,
             },
             Self::Quick => Timing {
                 warm_up: Duration::from_millis(100),

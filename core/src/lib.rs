@@ -28,8 +28,10 @@
 //! malloc's top-adjacent first fit, the lists' orders.
 //!
 //! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
-//! invariants), [`engine`] (the default [`Fast`] engine, fast through a host-side index, and
-//! the [`Reference`] engine, the seed's O(n) list walks, kept as the oracle: see [`reference`]);
+//! invariants), [`engine`] (the default [`Fast`] engine, whose host-side index answers what
+//! the list walks ask: a hash map of used blocks and sorted runs of free blocks, private
+//! modules `fast` and `free_index`; and the [`Reference`] engine, the seed's O(n) list walks,
+//! kept as the oracle: see [`reference`]);
 //! the pool itself is [`MemPool`].
 //!
 //! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc

@@ -35,7 +35,7 @@ pub fn run(input: &OpsInput) {
                 // Neither pool writes at or above the highest top the run reached.
                 let (f, r) = (&f.as_ref()[..hwm], &r.as_ref()[..hwm]);
                 if f != r {
-                    let i = f.iter().zip(r).position(|(a, b)| a != b).unwrap_or(0);
+                    let i = crate::pattern::first_difference(f, r);
                     panic!("engines disagree: fast and reference buffers differ at byte {i:#x}");
                 }
             }

@@ -127,7 +127,7 @@ impl Lockstep {
         let n = self.hwm as usize;
         let (f, r) = (&self.fast.bytes()[..n], &self.reference.bytes()[..n]);
         if f != r {
-            let i = f.iter().zip(r).position(|(a, b)| a != b).unwrap_or(0);
+            let i = crate::pattern::first_difference(f, r);
             panic!(
                 "{}: buffers differ at byte {i:#x} (fast {:#04x}, reference {:#04x})",
                 self.ctx(what),

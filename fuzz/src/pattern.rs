@@ -53,6 +53,12 @@ pub fn fill(out: &mut [u8], id: u32, from: usize) {
     }
 }
 
+/// The first index where two slices that are known to differ differ (0 if they do not).
+#[must_use]
+pub fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(0)
+}
+
 /// The first offset (counted from `from`) where `got` differs from block `id`'s pattern.
 #[must_use]
 pub fn mismatch(got: &[u8], id: u32, from: usize) -> Option<usize> {
@@ -62,11 +68,7 @@ pub fn mismatch(got: &[u8], id: u32, from: usize) -> Option<usize> {
         let p = phase(id, at);
         let want = &t[p..p + chunk.len()];
         if chunk != want {
-            let k = chunk
-                .iter()
-                .zip(want)
-                .position(|(a, b)| a != b)
-                .unwrap_or(0);
+            let k = first_difference(chunk, want);
             return Some(at - from + k);
         }
         at += chunk.len();
@@ -83,11 +85,7 @@ pub fn mismatch_repeated(got: &[u8], unit: &[u8]) -> Option<usize> {
     for chunk in got.chunks(want.len().max(1)) {
         let want = &want[..chunk.len()];
         if chunk != want {
-            let k = chunk
-                .iter()
-                .zip(want)
-                .position(|(a, b)| a != b)
-                .unwrap_or(0);
+            let k = first_difference(chunk, want);
             return Some(at + k);
         }
         at += chunk.len();
