@@ -17,7 +17,8 @@
 //! that fails `check()` when attached, or an operation that faults, drops the index and the
 //! pool carries on with the reference engine's walks, which stay memory-safe on any bytes.
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashMap;
+use rustc_hash::FxBuildHasher;
 
 use crate::block::{Access, Fault, Heap};
 use crate::check::check_heap;
@@ -30,7 +31,7 @@ use crate::stats::ListStats;
 pub struct Index {
     free: FreeIndex,
     /// Used block -> its predecessor in the used list (0 for the head).
-    used: FxHashMap<u32, u32>,
+    used: HashMap<u32, u32, FxBuildHasher>,
     free_size: u64,
     used_size: u64,
 }
@@ -45,8 +46,8 @@ fn end_of(block: u32, size: u32) -> u64 {
 
 type Buf<'a> = Heap<&'a mut [u8]>;
 
-/// Capacity below which the used map is never shrunk.
-const SHRINK_FLOOR: usize = 1024;
+/// Size in bytes up to which the used map is never shrunk.
+const SHRINK_FLOOR: usize = 16 << 10;
 
 /// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
 /// tree search found it (none when it came from the top-adjacent rule).
@@ -76,7 +77,7 @@ impl Index {
             free_size: free.iter().map(|&(_, s)| u64::from(s)).sum(),
             used_size: used.iter().map(|&(_, s)| u64::from(s)).sum(),
             free: FreeIndex::from_sorted(free),
-            used: FxHashMap::default(),
+            used: HashMap::default(),
         };
         index.used.reserve(used.len());
         let mut prev = 0;
@@ -112,15 +113,18 @@ impl Index {
         self.free.largest()
     }
 
-    /// Host memory held by the index, in bytes (capacity, not just length).
+    /// Host memory held by the index, in bytes: what its vectors and its hash table have
+    /// allocated (capacities, not lengths; the table's whole allocation, control bytes
+    /// included).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.free.heap_bytes() + self.used.capacity() * (std::mem::size_of::<(u32, u32)>() + 1)
+        self.free.heap_bytes() + self.used.allocation_size()
     }
 
     /// Forgets every block (the heap was reset by `free_all`).
     pub(crate) fn clear(&mut self) {
         self.free.clear();
-        self.used.clear();
+        // A new map, not `clear()`, which would keep the peak's allocation.
+        self.used = HashMap::default();
         self.free_size = 0;
         self.used_size = 0;
     }
@@ -396,15 +400,20 @@ impl Index {
         Ok(true)
     }
 
-    /// A hash map never gives memory back by itself: once the used map is under half full,
-    /// shrink it to its length, so it stays within about 21 bytes per used block (10.3 bytes
-    /// per slot, at most two slots per block) after a peak. `shrink_to` rehashes only when the
-    /// bucket count halves, which takes at least half the entries' removals since the last
-    /// time: O(1) amortised. Small maps (up to [`SHRINK_FLOOR`] slots) stay as they are.
+    /// A hash map never gives memory back by itself, so the used map is shrunk once it fills
+    /// under 0.35 of its buckets (9 bytes each: at most about 26 bytes per used block), to
+    /// the fewest buckets that leave it at most 0.7 full: halved, as a rule. hashbrown doubles
+    /// it when it is 7/8 full, which leaves it 7/16 full. Either way at least a fifth of the
+    /// entries must come or go before the next resize, so resizing costs O(1) per call
+    /// amortised, for any sequence of calls (`tests/used_map_resizing.rs`). Shrinking to fit
+    /// instead, as this did before, leaves a full table that the next insert doubles again:
+    /// a program hovering at such a count resized on every other call (4.3 µs per call
+    /// instead of 24 ns). Small maps (up to [`SHRINK_FLOOR`] bytes) stay as they are.
     fn shrink_used(&mut self) {
-        let (len, cap) = (self.used.len(), self.used.capacity());
-        if cap > SHRINK_FLOOR && len * 2 < cap {
-            self.used.shrink_to(len);
+        let (len, bytes) = (self.used.len(), self.used.allocation_size());
+        // A bucket takes 9 bytes (an 8-byte entry and a control byte): len < 0.35 buckets.
+        if bytes > SHRINK_FLOOR && len * 9 * 20 < bytes * 7 {
+            self.used.shrink_to(len + len / 4);
         }
     }
 

@@ -253,7 +253,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         self.engine.index().is_some()
     }
 
-    /// Bytes of host memory the engine's index holds (0 for the reference engine).
+    /// Bytes of host memory the engine's index holds (0 for the reference engine): what it
+    /// has allocated, capacities and not lengths.
     #[must_use]
     pub fn index_bytes(&self) -> usize {
         self.engine.index().map_or(0, Index::heap_bytes)
