@@ -46,8 +46,9 @@ fn end_of(block: u32, size: u32) -> u64 {
 
 type Buf<'a> = Heap<&'a mut [u8]>;
 
-/// Size in bytes up to which the used map is never shrunk.
-const SHRINK_FLOOR: usize = 16 << 10;
+/// Size in bytes up to which the used map is never shrunk (about 450 buckets: at most 4
+/// bytes per block in a heap of 1,000 blocks).
+const SHRINK_FLOOR: usize = 4 << 10;
 
 /// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
 /// tree search found it (none when it came from the top-adjacent rule).
