@@ -31,7 +31,7 @@
 //! invariants), [`engine`] (the default [`Fast`] engine, whose host-side index answers what
 //! the list walks ask: a hash map of used blocks and sorted runs of free blocks, private
 //! modules `fast` and `free_index`; and the [`Reference`] engine, the seed's O(n) list walks,
-//! kept as the oracle: see [`reference`]);
+//! kept as the oracle: see [`mod@reference`]);
 //! the pool itself is [`MemPool`].
 //!
 //! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc
