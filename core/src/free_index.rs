@@ -147,8 +147,8 @@ impl FreeIndex {
     }
 
     /// Builds the index from blocks sorted by strictly increasing address, in O(n): as few
-    /// leaves as hold them, filled evenly (so each holds more than [`MIN_FILL`] when there
-    /// are several).
+    /// leaves as hold them, filled evenly (so each holds at least [`MIN_FILL`] when there are
+    /// several).
     pub(crate) fn from_sorted(blocks: impl IntoIterator<Item = Free>) -> Self {
         let blocks: Vec<Free> = blocks.into_iter().collect();
         let mut t = Self::default();
