@@ -43,10 +43,8 @@ fn trace(name: &str) -> Result<Workload, String> {
     let dir = workloads::corpus::shared_traces_dir().ok_or_else(|| {
         format!("{name:?} is not a built-in trace, and there is no shared traces folder")
     })?;
-    workloads::corpus::load_dir(&dir)
+    workloads::corpus::load_named(&dir, name)
         .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|w| w.name == name)
         .ok_or_else(|| format!("no trace {name:?} built in or under {}", dir.display()))
 }
 

@@ -50,8 +50,11 @@ type Buf<'a> = Heap<&'a mut [u8]>;
 /// bytes per block in a heap of 1,000 blocks).
 const SHRINK_FLOOR: usize = 4 << 10;
 
+/// Bytes of one bucket of the used map: an entry and hashbrown's control byte.
+const BUCKET_BYTES: usize = std::mem::size_of::<(u32, u32)>() + 1;
+
 /// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
-/// tree search found it (none when it came from the top-adjacent rule).
+/// index search found it (none when it came from the top-adjacent rule).
 struct FreeBlock {
     block: u32,
     size: u32,
@@ -184,7 +187,7 @@ impl Index {
         self.used_size += u64::from(size);
     }
 
-    /// Removes free block `free` from the tree, from where the search found it if it did.
+    /// Removes free block `free` from the index, from where the search found it if it did.
     fn unindex(&mut self, free: &FreeBlock) {
         match free.at {
             Some(at) => {
@@ -402,7 +405,8 @@ impl Index {
     }
 
     /// A hash map never gives memory back by itself, so the used map is shrunk once it fills
-    /// under 0.35 of its buckets (9 bytes each: at most about 26 bytes per used block), to
+    /// under 0.35 of its buckets ([`BUCKET_BYTES`], 9, each: at most about 26 bytes per used
+    /// block), to
     /// the fewest buckets that leave it at most 0.7 full: halved, as a rule. hashbrown doubles
     /// it when it is 7/8 full, which leaves it 7/16 full. Either way at least a fifth of the
     /// entries must come or go before the next resize, so resizing costs O(1) per call
@@ -412,8 +416,8 @@ impl Index {
     /// instead of 24 ns). Small maps (up to [`SHRINK_FLOOR`] bytes) stay as they are.
     fn shrink_used(&mut self) {
         let (len, bytes) = (self.used.len(), self.used.allocation_size());
-        // A bucket takes 9 bytes (an 8-byte entry and a control byte): len < 0.35 buckets.
-        if bytes > SHRINK_FLOOR && len * 9 * 20 < bytes * 7 {
+        // len < 0.35 buckets (the allocation is the buckets plus a few control bytes).
+        if bytes > SHRINK_FLOOR && len * BUCKET_BYTES * 20 < bytes * 7 {
             self.used.shrink_to(len + len / 4);
         }
     }

@@ -46,7 +46,8 @@ pub(crate) struct Found {
 /// A block and where the search found it.
 pub(crate) type Located = (Free, Found);
 
-#[derive(Debug, Clone, Default)]
+/// Built only by [`Leaf::new`], at its fixed capacity.
+#[derive(Debug, Clone)]
 struct Leaf {
     addr: Vec<u32>,
     size: Vec<u32>,
@@ -241,7 +242,7 @@ impl FreeIndex {
             })
         } else {
             let leaf = f.leaf.checked_sub(1)?;
-            let pos = self.leaves[leaf].addr.len() - 1;
+            let pos = self.leaves[leaf].len() - 1;
             Some(Found { leaf, pos })
         }
     }
@@ -249,7 +250,7 @@ impl FreeIndex {
     /// `f` if it points at a block, else the first block of the next leaf.
     fn at_or_after(&self, f: Found) -> Option<Found> {
         let l = self.leaves.get(f.leaf)?;
-        if f.pos < l.addr.len() {
+        if f.pos < l.len() {
             Some(f)
         } else if f.leaf + 1 < self.leaves.len() {
             Some(Found {
@@ -340,31 +341,30 @@ impl FreeIndex {
             left.size.extend_from_slice(&right.size);
             self.rebuild_from(a);
         } else if a == k {
-            // The right neighbour gives its first block.
-            let (addr, size) = {
-                let r = &mut self.leaves[b];
-                (r.addr.remove(0), r.size.remove(0))
-            };
-            self.leaves[a].addr.push(addr);
-            self.leaves[a].size.push(size);
-            self.first[b] = self.leaves[b].addr[0];
-            self.raise_max(a, size);
-            if size == self.lmax[b] {
-                self.refresh_max(b);
-            }
+            self.move_across(b, a);
         } else {
-            // `k` is the last leaf: the left neighbour gives its last block.
-            let l = &mut self.leaves[a];
-            let (Some(addr), Some(size)) = (l.addr.pop(), l.size.pop()) else {
-                return;
-            };
-            self.leaves[b].addr.insert(0, addr);
-            self.leaves[b].size.insert(0, size);
-            self.first[b] = addr;
-            self.raise_max(b, size);
-            if size == self.lmax[a] {
-                self.refresh_max(a);
-            }
+            self.move_across(a, b);
+        }
+    }
+
+    /// Moves the block next to the boundary between neighbouring leaves `from` and `to`
+    /// across it: the right leaf's first block, or the left leaf's last.
+    fn move_across(&mut self, from: usize, to: usize) {
+        let (take, put) = if from > to {
+            (0, self.leaves[to].len())
+        } else {
+            (self.leaves[from].len() - 1, 0)
+        };
+        let donor = &mut self.leaves[from];
+        let (addr, size) = (donor.addr.remove(take), donor.size.remove(take));
+        let taker = &mut self.leaves[to];
+        taker.addr.insert(put, addr);
+        taker.size.insert(put, size);
+        let right = from.max(to);
+        self.first[right] = self.leaves[right].addr[0];
+        self.raise_max(to, size);
+        if size == self.lmax[from] {
+            self.refresh_max(from);
         }
     }
 
@@ -452,7 +452,7 @@ impl FreeIndex {
         let mut prev = None;
         let mut n = 0;
         for (k, l) in self.leaves.iter().enumerate() {
-            assert!(!l.addr.is_empty() && l.addr.len() <= LEAF, "leaf {k} size");
+            assert!(l.len() > 0 && l.len() <= LEAF, "leaf {k} size");
             assert!(
                 self.leaves.len() == 1 || l.len() >= MIN_FILL,
                 "leaf {k} of {} holds {}",
@@ -471,7 +471,7 @@ impl FreeIndex {
                 assert!(prev < Some(a), "order at {a}");
                 prev = Some(a);
             }
-            n += l.addr.len();
+            n += l.len();
         }
         for (g, &m) in self.gmax.iter().enumerate() {
             let end = self.lmax.len().min((g + 1) * GROUP);

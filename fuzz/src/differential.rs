@@ -11,7 +11,7 @@
 //!
 //! Unlike the `model` target this one needs no model, so its steps can be long: besides the
 //! single operations of [`Op`] a step can allocate a run of blocks or free every k-th live
-//! block, which grows the free-block index to hundreds of nodes within one input.
+//! block, which grows the free-block index to hundreds of entries within one input.
 
 use arbitrary::Arbitrary;
 use mempool::{AlignedBuf, MemPool, Reference};

@@ -178,7 +178,8 @@ impl Elem {
 /// every pool under test must refuse.
 ///
 /// # Panics
-/// Never for `count` up to 16 elements of up to 8 bytes (the pool has 128 bytes).
+/// When the block does not fit: the pool has 128 bytes, room for one block of up to 88
+/// (`count` elements of `T`).
 #[must_use]
 pub fn foreign_block<T: Pod>(count: u32) -> (MemPool, TypedBlock<T>) {
     let mut other = MemPool::new(PoolOptions {

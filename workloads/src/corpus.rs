@@ -66,14 +66,39 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Workload>, TraceError> {
         .into_iter()
         .map(|path| {
             let mut w = rep::read(&path)?;
-            if let Some(parent) = path
-                .parent()
-                .and_then(|p| p.strip_prefix(dir).ok())
-                .filter(|p| !p.as_os_str().is_empty())
-            {
-                w.name = format!("{}/{}", parent.display(), w.name);
-            }
+            w.name = name_in(dir, &path);
             Ok(w)
         })
         .collect()
+}
+
+/// The trace [`load_dir`] would name `name`, reading only its file; `None` when `dir` has no
+/// such trace.
+///
+/// # Errors
+/// [`TraceError`] when `dir` cannot be listed or the file is damaged.
+pub fn load_named(dir: &Path, name: &str) -> Result<Option<Workload>, TraceError> {
+    let Some(path) = trace_files(dir)?
+        .into_iter()
+        .find(|p| name_in(dir, p) == name)
+    else {
+        return Ok(None);
+    };
+    let mut w = rep::read(&path)?;
+    w.name = name.to_owned();
+    Ok(Some(w))
+}
+
+/// The name of the trace file `path` under `dir`: its path relative to `dir` without the
+/// extension.
+fn name_in(dir: &Path, path: &Path) -> String {
+    let stem = rep::trace_name(path);
+    match path
+        .parent()
+        .and_then(|p| p.strip_prefix(dir).ok())
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        Some(parent) => format!("{}/{stem}", parent.display()),
+        None => stem,
+    }
 }

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use workloads::corpus::{load_dir, shared_traces_dir, trace_files};
+use workloads::corpus::{load_dir, load_named, shared_traces_dir, trace_files};
 use workloads::rep::RepVariant;
 use workloads::{replay, AdapterSpec, Op, Provenance, ReplayConfig, Sampling, Workload};
 
@@ -37,6 +37,23 @@ fn impossible(w: &Workload, capacity: usize) -> u64 {
         .filter_map(Op::size)
         .filter(|&s| s > capacity as u64)
         .count() as u64
+}
+
+/// `load_named` reads the one trace `load_dir` gives that name, and nothing for a name it
+/// does not give.
+#[test]
+fn a_trace_loads_by_its_name() {
+    let (Some(traces), Some(dir)) = (shared(), shared_traces_dir()) else {
+        return;
+    };
+    for w in [&traces[0], &traces[traces.len() - 1]] {
+        let one = load_named(&dir, &w.name)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("{} not found by name", w.name));
+        assert_eq!((&one.name, &one.ops), (&w.name, &w.ops));
+    }
+    let missing = load_named(&dir, "malloclab-2016/no-such-trace").unwrap();
+    assert!(missing.is_none());
 }
 
 #[test]
