@@ -10,8 +10,8 @@
 //! `scaling/<allocator>/<N>`; throughput: 2 ops (the free and the malloc) per iteration.
 //!
 //! Allocators, all through the `workloads` adapters: the default pool (its fast engine), the
-//! same pool on its reference engine (`mempool-reference`: the seed's O(n) list walks), two
-//! variants, and every peer.
+//! same pool on its reference engine (`mempool@reference`: the seed's O(n) list walks), compact
+//! off, split off, and every peer, named as every tool names them (`AdapterSpec::name`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -22,7 +22,7 @@ use benches::profile::{seeds, Profile};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use workloads::{AdapterSpec, Allocator, Block};
+use workloads::{suite, AdapterSpec, Allocator, Block, PoolVariant, WorkloadStats};
 
 /// Smallest and largest block size of the live blocks and holes.
 const SIZES: std::ops::RangeInclusive<usize> = 16..=256;
@@ -30,10 +30,15 @@ const SIZES: std::ops::RangeInclusive<usize> = 16..=256;
 /// One free block is made for every this many live blocks.
 const LIVE_PER_HOLE: usize = 4;
 
-/// The region size for `n` live blocks: blocks are at most 256 bytes plus a header, holes
-/// add a quarter; twice that leaves room to spare (regions are reserved lazily).
+/// The region for `n` live blocks: the suite's rule (`workloads::suite::capacity_for`) for a
+/// peak of `n` blocks of the largest size plus the holes.
 fn capacity(n: usize) -> usize {
-    (n * 2 * (SIZES.end() + 16)).max(4 << 20)
+    let peak = (n + n / LIVE_PER_HOLE + 1) * SIZES.end();
+    let stats = WorkloadStats {
+        peak_live_bytes: peak as u64,
+        ..WorkloadStats::default()
+    };
+    usize::try_from(suite::capacity_for(&stats)).unwrap_or(usize::MAX)
 }
 
 /// A prepared heap and the state of the timed loop.
@@ -135,13 +140,21 @@ fn main() {
     let profile = Profile::from_env();
     common::start("scaling", profile);
     let mut c = common::criterion(profile, profile.scaling());
+    let d = PoolVariant::default();
     let mut allocators: Vec<(String, AdapterSpec)> = common::pool_variants()
         .into_iter()
-        .filter(|(name, _)| {
-            matches!(
-                name.as_str(),
-                "mempool" | "mempool-reference" | "mempool-nocompact" | "mempool-nosplit"
-            )
+        .filter(|(_, spec)| match spec {
+            AdapterSpec::MemPool(v) => {
+                *v == d
+                    || *v
+                        == PoolVariant {
+                            compact: false,
+                            ..d
+                        }
+                    || *v == PoolVariant { split: false, ..d }
+            }
+            AdapterSpec::Reference(v) => *v == d,
+            _ => false,
         })
         .collect();
     allocators.extend(common::peers());

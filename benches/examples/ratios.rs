@@ -7,8 +7,9 @@
 //! cargo run --release -p benches --example ratios -- 9 gcc   # 9 rounds, names containing "gcc"
 //! ```
 //!
-//! Method: for one trace, a round replays it once on every allocator (a fresh heap of 1 GiB
-//! each time, `ReplayConfig::timing()`: no sampling, no tracking), the allocators' order
+//! Method: for one trace, a round replays it once on every allocator (a fresh heap each time,
+//! of the suite's region for the trace, `ReplayConfig::timing()`: no sampling, no tracking),
+//! the allocators' order
 //! rotating from round to round; the figure per allocator is its median ns/op over the rounds.
 //! `ratio = that allocator's ns/op ÷ the pool's ns/op`, so > 1 means the pool is faster. All
 //! figures of one table come from one run on one machine: compare ratios, not times across
@@ -27,21 +28,17 @@ use std::path::PathBuf;
 
 use benches::info::BuildInfo;
 use workloads::adapters::MemPoolAdapter;
-use workloads::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant, ReplayConfig, Workload};
+use workloads::suite::{self, Item, Select, SuiteSpec};
+use workloads::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant, ReplayConfig};
 
-/// Region of every heap.
-const CAPACITY: usize = 1 << 30;
-
-fn allocators() -> Vec<(&'static str, AdapterSpec)> {
-    vec![
-        ("mempool", AdapterSpec::default_pool()),
-        ("reference", AdapterSpec::Reference(PoolVariant::default())),
-        ("talc", AdapterSpec::Talc),
-        ("rlsf", AdapterSpec::Rlsf),
-        ("linked_list", AdapterSpec::LinkedList),
-        ("dlmalloc", AdapterSpec::Dlmalloc),
-        ("system", AdapterSpec::System),
-    ]
+/// The default pool, the same on its reference engine, then the peers.
+fn allocators() -> Vec<AdapterSpec> {
+    let mut all = vec![
+        AdapterSpec::default_pool(),
+        AdapterSpec::Reference(PoolVariant::default()),
+    ];
+    all.extend(AdapterSpec::peers());
+    all
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -50,16 +47,16 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Median ns/op of each allocator over `rounds` interleaved rounds, and its failures.
-fn time(w: &Workload, rounds: usize) -> Result<Vec<(f64, u64)>, String> {
+fn time(item: &Item, rounds: usize) -> Result<Vec<(f64, u64)>, String> {
+    let (w, capacity) = (&item.workload, item.capacity_bytes());
     let specs = allocators();
     let mut ns: Vec<Vec<f64>> = vec![Vec::new(); specs.len()];
     let mut failures = vec![0; specs.len()];
     for round in 0..rounds {
         for k in 0..specs.len() {
             let i = (k + round) % specs.len();
-            let r =
-                workloads::replay::replay_spec(w, &specs[i].1, CAPACITY, &ReplayConfig::timing())
-                    .map_err(|e| format!("{} on {}: {e}", w.name, specs[i].0))?;
+            let r = workloads::replay::replay_spec(w, &specs[i], capacity, &ReplayConfig::timing())
+                .map_err(|e| format!("{} on {}: {e}", w.name, specs[i].name()))?;
             ns[i].push(r.elapsed_ns as f64 / r.ops.max(1) as f64);
             failures[i] = r.failures;
         }
@@ -130,9 +127,11 @@ impl Allocator for IndexSampler {
 
 /// Largest index bytes per block of the fast pool over 256 samples along one untimed replay
 /// (only samples with >= 1,000 blocks count).
-fn index_bytes_per_block(w: &Workload) -> Result<Option<f64>, String> {
+fn index_bytes_per_block(item: &Item) -> Result<Option<f64>, String> {
+    let w = &item.workload;
     let mut sampler = IndexSampler {
-        pool: MemPoolAdapter::new(PoolVariant::default(), CAPACITY).map_err(|e| e.to_string())?,
+        pool: MemPoolAdapter::new(PoolVariant::default(), item.capacity_bytes())
+            .map_err(|e| e.to_string())?,
         every: (w.ops.len() as u64 / 256).max(1),
         calls: 0,
         worst: None,
@@ -141,14 +140,18 @@ fn index_bytes_per_block(w: &Workload) -> Result<Option<f64>, String> {
     Ok(sampler.worst)
 }
 
-fn suite(filter: Option<&str>) -> Result<Vec<Workload>, String> {
-    let mut all = workloads::builtin::traces().map_err(|e| e.to_string())?;
-    match workloads::corpus::shared_traces_dir() {
-        Some(dir) => all.extend(workloads::corpus::load_dir(&dir).map_err(|e| e.to_string())?),
-        None => eprintln!("ratios: no shared traces folder; built-in traces only"),
+/// Every recorded trace of the suite (built-in and shared), those whose names contain
+/// `filter` when given.
+fn traces(filter: Option<&str>) -> Result<Vec<Item>, String> {
+    let spec = SuiteSpec {
+        select: filter.map_or(Select::All, |f| Select::Containing(f.to_owned())),
+        ..SuiteSpec::traces_only()
+    };
+    let loaded = suite::load(&spec).map_err(|e| e.to_string())?;
+    for note in &loaded.notes {
+        eprintln!("ratios: {note}");
     }
-    all.retain(|w| filter.is_none_or(|f| w.name.contains(f)));
-    Ok(all)
+    Ok(loaded.items)
 }
 
 fn run() -> Result<(), String> {
@@ -163,9 +166,9 @@ fn run() -> Result<(), String> {
         None => 5,
     };
     let filter = args.next();
-    let traces = suite(filter.as_deref())?;
+    let traces = traces(filter.as_deref())?;
     let info = BuildInfo::collect("ratios");
-    let names: Vec<&str> = allocators().iter().map(|a| a.0).collect();
+    let names: Vec<String> = allocators().iter().map(AdapterSpec::name).collect();
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", info.summary());
     let _ = writeln!(
@@ -184,10 +187,10 @@ fn run() -> Result<(), String> {
     let _ = writeln!(out, "|{}", "---|".repeat(names.len() + 4));
     let mut logs = vec![0.0; names.len()];
     let mut wins = vec![0usize; names.len()];
-    for w in &traces {
+    for item in &traces {
+        let (w, stats) = (&item.workload, &item.stats);
         eprintln!("ratios: {} ({} ops)", w.name, w.ops.len());
-        let t = time(w, rounds)?;
-        let stats = w.stats();
+        let t = time(item, rounds)?;
         let pool = t[0].0;
         let _ = write!(
             out,
@@ -205,7 +208,7 @@ fn run() -> Result<(), String> {
             };
             let _ = write!(out, " {r:.2}{mark} |");
         }
-        let mem = index_bytes_per_block(w)?;
+        let mem = index_bytes_per_block(item)?;
         let _ = writeln!(
             out,
             " {} |",

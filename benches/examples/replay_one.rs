@@ -6,12 +6,14 @@
 //! cargo run --release -p benches --example replay_one -- talc python3-wordfreq
 //! ```
 //!
-//! `<allocator>`: `mempool` (the default pool, fast engine), `mempool@reference` (the same
-//! options on the reference engine) or a peer: `talc`, `rlsf`, `linked_list_allocator`,
-//! `dlmalloc`, `system`. `<trace>`: a built-in trace name or a shared trace's name relative to
-//! the traces folder (`malloclab-2016/bdd-aa4`). `replays` (default 1): how many times to
-//! replay, each on a fresh 1 GiB heap with `ReplayConfig::timing()`, as the `ratios` table
-//! does; prints each replay's ns/op.
+//! `<allocator>`: any allocator by the name every tool gives it (`AdapterSpec::name`):
+//! `mempool` (the default pool, fast engine), `mempool@reference` (the same options on the
+//! reference engine), a variant such as `mempool(min_split=64)`, or a peer: `talc`, `rlsf`,
+//! `linked_list_allocator`, `dlmalloc`, `system`. `<trace>`: any workload of the suite by its
+//! name (`workloads::suite::find`): a built-in trace, `synthetic/<shape>`, or a shared trace's
+//! name relative to the traces folder (`malloclab-2016/bdd-aa4`). `replays` (default 1): how
+//! many times to replay, each on a fresh heap of the suite's region for the workload with
+//! `ReplayConfig::timing()`, as the `ratios` table does; prints each replay's ns/op.
 //!
 //! Only the allocator's own calls are the adapters' `allocate`, `free` and `realloc`, so
 //! callgrind can count them alone (the command in `benches/README.md`, "Where the time
@@ -21,32 +23,7 @@
 
 use std::process::ExitCode;
 
-use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Workload};
-
-/// Region of every heap (as in `ratios`).
-const CAPACITY: usize = 1 << 30;
-
-fn allocator(name: &str) -> Result<AdapterSpec, String> {
-    let mut specs = AdapterSpec::all();
-    specs.push(AdapterSpec::Reference(PoolVariant::default()));
-    let names: Vec<String> = specs.iter().map(AdapterSpec::name).collect();
-    specs
-        .into_iter()
-        .find(|s| s.name() == name)
-        .ok_or_else(|| format!("unknown allocator {name:?}: expected one of {names:?}"))
-}
-
-fn trace(name: &str) -> Result<Workload, String> {
-    if let Some(w) = workloads::builtin::get(name) {
-        return w.map_err(|e| format!("built-in trace {name:?}: {e}"));
-    }
-    let dir = workloads::corpus::shared_traces_dir().ok_or_else(|| {
-        format!("{name:?} is not a built-in trace, and there is no shared traces folder")
-    })?;
-    workloads::corpus::load_named(&dir, name)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no trace {name:?} built in or under {}", dir.display()))
-}
+use workloads::{suite, AdapterSpec, ReplayConfig};
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,11 +39,17 @@ fn run() -> Result<(), String> {
             .ok_or_else(|| format!("replays must be a positive number, got {n:?}"))?,
         _ => return Err("usage: replay_one <allocator> <trace> [replays]".into()),
     };
-    let spec = allocator(alloc)?;
-    let w = trace(name)?;
+    let spec = AdapterSpec::from_name(alloc).map_err(|e| e.to_string())?;
+    let item = suite::find(name).map_err(|e| e.to_string())?;
+    let w = &item.workload;
     for _ in 0..replays {
-        let r = workloads::replay::replay_spec(&w, &spec, CAPACITY, &ReplayConfig::timing())
-            .map_err(|e| format!("{alloc} on {name}: {e}"))?;
+        let r = workloads::replay::replay_spec(
+            w,
+            &spec,
+            item.capacity_bytes(),
+            &ReplayConfig::timing(),
+        )
+        .map_err(|e| format!("{alloc} on {name}: {e}"))?;
         println!(
             "{name} on {alloc}: {} ops, {:.1} ns/op, {} failed",
             r.ops,

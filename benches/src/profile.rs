@@ -17,8 +17,11 @@ pub const QUICK_ENV: &str = "BENCH_QUICK";
 /// Seeds: every random input of the benchmarks derives from one of these, so two runs (and
 /// two revisions in `compare.sh`) measure the same inputs.
 pub mod seeds {
-    /// Synthetic workloads of the `workloads` harness.
-    pub const WORKLOADS: u64 = 0x5eed_0001;
+    /// Synthetic workloads of the `workloads` harness: `workloads::suite::SEED`, which
+    /// generates them (so they are the workloads every tool replays under the same names;
+    /// the harness asserts the two are equal: this crate's library does not depend on
+    /// `workloads`).
+    pub const WORKLOADS: u64 = 1;
     /// Live-block sizes and victim choice of the `scaling` harness.
     pub const SCALING: u64 = 0x5eed_0002;
     /// Pool states of the `api` harness.

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use workloads::suite::SuiteSpec;
 
 /// mempool workbench: replays allocation workloads through the pool's variants and its peers,
 /// writes an HTML report with fragmentation plots, tunes the pool's options, checks heap dumps
@@ -47,10 +48,10 @@ pub enum Command {
 /// Which workloads to run.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SuiteArgs {
-    /// A folder of `.rep` / `.rep.zst` traces (searched recursively) to add to the suite
-    /// (repeatable). Without it the repository's sibling `shared/traces` is used when it
-    /// exists.
-    #[arg(long = "traces", value_name = "DIR")]
+    /// A folder of `.rep` / `.rep.zst` traces (searched recursively), or one trace file of
+    /// any format, to add to the suite (repeatable). Without it the repository's sibling
+    /// `shared/traces` is used when it exists.
+    #[arg(long = "traces", value_name = "PATH")]
     pub traces: Vec<PathBuf>,
     /// The CI subset: fewer traces, variants and scaling points (finishes in under two
     /// minutes on two cores).
@@ -59,6 +60,25 @@ pub struct SuiteArgs {
     /// Leave the synthetic generators out: only recorded traces and trace folders.
     #[arg(long)]
     pub no_synthetic: bool,
+}
+
+impl SuiteArgs {
+    /// The suite these options ask for: the built-in traces, the standard synthetic set
+    /// (unless `--no-synthetic`) and the `--traces` folders, else the shared folder.
+    #[must_use]
+    pub fn spec(&self) -> SuiteSpec {
+        let d = SuiteSpec::default();
+        SuiteSpec {
+            synthetic: if self.no_synthetic {
+                Vec::new()
+            } else {
+                d.synthetic.clone()
+            },
+            traces: self.traces.clone(),
+            quick: self.quick,
+            ..d
+        }
+    }
 }
 
 /// Where the output goes.
@@ -100,8 +120,9 @@ pub struct ReplayArgs {
     /// The trace: `.rep`, `.rep.zst` or a glibc mtrace log.
     #[arg(value_name = "TRACE")]
     pub trace: PathBuf,
-    /// Replay through a peer instead of the pool: talc, rlsf, linked_list, dlmalloc or
-    /// system.
+    /// Replay through this allocator, named as the report names it: talc, rlsf,
+    /// linked_list_allocator, dlmalloc, system, mempool, or a pool variant such as
+    /// `mempool(min_split=64,compact=false)` (with `@reference` for the reference engine).
     #[arg(long, value_name = "PEER", conflicts_with_all = ["min_split", "no_compact", "no_split", "align", "reference"])]
     pub allocator: Option<String>,
     /// Run the pool on its reference engine (the seed's list walks; same placement, slower)

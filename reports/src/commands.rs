@@ -8,14 +8,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use serde::Serialize;
 use workloads::replay::replay_spec;
+use workloads::suite::{self, capacity_for, MAX_REGION};
 use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Sampling};
 
 use crate::cli::{CheckArgs, RecordArgs, ReplayArgs, TuneArgs};
+use crate::figures;
 use crate::matrix;
-use crate::plots;
-use crate::report::{create_out, out_dir, png_font, tuning_map};
+use crate::output::{create_out, out_dir, png_font};
+use crate::report_figures::tuning_map;
 use crate::run::{run_matrix, RunOptions};
-use crate::suite::{self, capacity_for, MAX_REGION};
 use crate::tune::{self, Outcome};
 use crate::units;
 
@@ -40,7 +41,7 @@ struct TuneFile<'a> {
 pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
     let started = std::time::Instant::now();
     let (dir, name) = out_dir(&args.out)?;
-    let suite = suite::load(&args.suite)?;
+    let suite = suite::load(&args.suite.spec()).context("loading the suite")?;
     let mut notes = suite.notes.clone();
     for n in &suite.notes {
         eprintln!("note: {n}");
@@ -80,7 +81,7 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
     for &align in aligns {
         let map = tuning_map(&outcome, &grid, align, "Tuning");
         let stem = format!("tune-map-align{align}");
-        plots::render(&map, &stem, &dir, png)?;
+        figures::render(&map, &stem, &dir, png)?;
         maps.push(stem);
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -164,23 +165,14 @@ fn tune_text(
     s
 }
 
-/// The adapter `replay` should build.
+/// The adapter `replay` should build: `--allocator` by its name (as every table names it),
+/// else the pool with the options given.
 ///
 /// # Errors
-/// An unknown peer name, or invalid pool options.
+/// An unknown allocator name, or invalid pool options.
 pub fn replay_spec_of(args: &ReplayArgs) -> anyhow::Result<AdapterSpec> {
     if let Some(name) = &args.allocator {
-        return Ok(match name.as_str() {
-            "mempool" | "pool" => AdapterSpec::default_pool(),
-            "talc" => AdapterSpec::Talc,
-            "rlsf" => AdapterSpec::Rlsf,
-            "linked_list" | "linked_list_allocator" => AdapterSpec::LinkedList,
-            "dlmalloc" => AdapterSpec::Dlmalloc,
-            "system" => AdapterSpec::System,
-            other => bail!(
-                "--allocator {other:?}: unknown allocator (one of talc, rlsf, linked_list, dlmalloc, system, mempool)"
-            ),
-        });
+        return AdapterSpec::from_name(name).map_err(|e| anyhow::anyhow!("--allocator: {e}"));
     }
     let d = PoolVariant::default();
     let v = PoolVariant {
@@ -208,7 +200,7 @@ pub fn replay_spec_of(args: &ReplayArgs) -> anyhow::Result<AdapterSpec> {
 /// The trace cannot be read, the options are invalid or the adapter cannot be built.
 pub fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
     let spec = replay_spec_of(args)?;
-    let w = suite::read_trace(&args.trace)?;
+    let w = suite::read_any(&args.trace)?;
     let st = w.stats();
     if st.ops == 0 {
         bail!("{}: the trace holds no ops", args.trace.display());

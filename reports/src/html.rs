@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::figures::Figure;
+use crate::findings::findings;
 use crate::palette;
-use crate::plots::Figure;
-use crate::report::{
-    allocator_table, findings, metrics_table, scaling_table, slug, workload_stems, workload_table,
-    Results, OVERVIEW_STEMS,
-};
+use crate::report_figures::{slug, workload_stems, OVERVIEW_STEMS};
+use crate::report_tables::{allocator_table, metrics_table, scaling_table, workload_table};
+use crate::results::Results;
 use crate::table::{esc, Table};
 use crate::units;
 

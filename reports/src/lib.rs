@@ -11,19 +11,24 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod fonts;
+pub mod figures;
+pub mod findings;
 pub mod html;
 pub mod matrix;
+pub mod output;
 pub mod palette;
-pub mod plots;
 pub mod report;
+pub mod report_figures;
+pub mod report_tables;
+pub mod results;
+pub mod results_csv;
 pub mod run;
 pub mod scaling;
-pub mod suite;
-pub mod svg;
+pub mod summary;
 pub mod table;
 pub mod tune;
 pub mod units;

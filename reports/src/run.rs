@@ -10,7 +10,7 @@ use serde::Serialize;
 use workloads::replay::replay_spec;
 use workloads::{AdapterSpec, Metrics, ReplayConfig, Sample, Sampling};
 
-use crate::suite::Item;
+use workloads::suite::Item;
 
 /// Samples kept per replay for the time-series plots (about).
 pub const PLOT_SAMPLES: u64 = 240;

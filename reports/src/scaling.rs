@@ -11,10 +11,10 @@ use anyhow::{bail, Context};
 use rayon::prelude::*;
 use serde::Serialize;
 use workloads::generate::Generator;
+use workloads::suite::{capacity_for, SEED};
 use workloads::{AdapterSpec, Allocator, Block, Op};
 
 use crate::run::progress;
-use crate::suite::{capacity_for, SEED};
 
 /// Live-block counts of the full report.
 pub const SIZES: [usize; 4] = [100, 1_000, 10_000, 100_000];

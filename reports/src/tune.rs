@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use workloads::PoolVariant;
 
+use crate::aggregate::{mean_of, median_of, MIN_TIMED_OPS};
 use crate::matrix::describe;
 use crate::run::RunRecord;
 use crate::table::Table;
@@ -25,9 +26,6 @@ use crate::units;
 
 /// Two mean fragmentations closer than this (0.01 percentage points) are a tie.
 pub const TIE: f64 = 1e-4;
-
-/// Workloads shorter than this are left out of throughput comparisons (too short to time).
-pub const MIN_TIMED_OPS: u64 = 1_000;
 
 /// The scores of one configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -98,28 +96,6 @@ pub struct Outcome {
     pub timing_noise: Option<f64>,
 }
 
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
-    let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 {
-        f64::NAN
-    } else {
-        s / n as f64
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
-}
-
 /// Scores `grid` from `records` (one per workload x configuration, workload-major as
 /// [`crate::run::run_matrix`] returns them) and picks the recommendation.
 ///
@@ -186,14 +162,21 @@ pub fn analyse(
         .enumerate()
         .map(|(c, v)| {
             let part = |f: fn(&RunRecord) -> Option<f64>| {
-                mean(compared.iter().map(|&w| f(&row(w)[c]).unwrap_or(f64::NAN)))
+                let v: Vec<f64> = compared
+                    .iter()
+                    .map(|&w| f(&row(w)[c]).unwrap_or(f64::NAN))
+                    .collect();
+                mean_of(&v).unwrap_or(f64::NAN)
             };
             let throughput = default.filter(|_| !timed.is_empty()).map(|d| {
-                let logs = timed.iter().map(|&w| {
-                    let r = row(w);
-                    (r[c].ops_per_sec.unwrap_or(1.0) / r[d].ops_per_sec.unwrap_or(1.0)).ln()
-                });
-                mean(logs).exp()
+                let logs: Vec<f64> = timed
+                    .iter()
+                    .map(|&w| {
+                        let r = row(w);
+                        (r[c].ops_per_sec.unwrap_or(1.0) / r[d].ops_per_sec.unwrap_or(1.0)).ln()
+                    })
+                    .collect();
+                mean_of(&logs).unwrap_or(f64::NAN).exp()
             });
             Score {
                 variant: *v,
@@ -201,7 +184,7 @@ pub fn analyse(
                 mean_frag4: part(|r| r.metrics.frag4),
                 mean_policy: part(|r| r.metrics.frag4_policy),
                 mean_overhead: part(|r| r.metrics.frag4_overhead),
-                median_frag4: median(frag4.iter().map(|f| f[c]).collect()),
+                median_frag4: median_of(frag4.iter().map(|f| f[c]).collect()).unwrap_or(f64::NAN),
                 throughput,
                 failures: (0..workloads.len()).map(|w| row(w)[c].failures).sum(),
                 frag_rank: 0,

@@ -10,8 +10,8 @@ use mempool::{MemPool, PoolOptions};
 use reports::cli::{Cli, Command as Sub};
 use reports::report::{self, Plan};
 use reports::scaling::ScalingPlan;
-use reports::suite::{Item, Source, Suite};
 use workloads::generate::Generator;
+use workloads::suite::{Item, Source, Suite};
 use workloads::{AdapterSpec, PoolVariant};
 
 fn parse(args: &[&str]) -> Result<Sub, clap::Error> {
@@ -279,7 +279,7 @@ fn a_missing_trace_folder_is_a_clear_error() {
 
 /// A tiny report: two small workloads, four allocators, a 2 x 2 x 2 tuning map, two scaling
 /// points.
-fn tiny_report(dir: &Path) -> report::Results {
+fn tiny_report(dir: &Path) -> reports::results::Results {
     let gen = |g: Generator, name: &str| {
         let mut w = g.generate(3).unwrap();
         w.name = name.to_owned();

@@ -1,5 +1,6 @@
 //! Prints the README's trace table: every built-in and shared trace with its ops, peak live
-//! bytes, and utilisation and footprint under the default pool (1 GiB region).
+//! bytes, and utilisation and footprint under the default pool (in the suite's region,
+//! `workloads::suite::capacity_for`).
 //!
 //! ```text
 //! cargo run --release -p workloads --example table            # built-in + shared traces
@@ -9,14 +10,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use workloads::corpus::{load_dir, shared_traces_dir};
-use workloads::{builtin, replay, AdapterSpec, ReplayConfig, Sampling, Workload};
+use workloads::suite::{self, Item, Source, SuiteSpec};
+use workloads::{replay, AdapterSpec, ReplayConfig, Sampling};
 
-const GIB: usize = 1 << 30;
-
-fn row(set: &str, w: &Workload) -> Result<String, workloads::AdapterError> {
-    let stats = w.stats();
-    let mut pool = AdapterSpec::default_pool().build(GIB)?;
+fn row(item: &Item) -> Result<String, workloads::AdapterError> {
+    let (w, stats) = (&item.workload, &item.stats);
+    let set = match &item.source {
+        Source::Recorded => "built-in".to_owned(),
+        Source::Folder(label) if label == suite::SHARED_LABEL => "shared".to_owned(),
+        Source::Folder(label) | Source::File(label) => label.clone(),
+        Source::Synthetic => "synthetic".to_owned(),
+    };
+    let mut pool = AdapterSpec::default_pool().build(item.capacity_bytes())?;
     let config = ReplayConfig {
         sampling: Sampling::Off,
         track: true,
@@ -43,48 +48,31 @@ fn row(set: &str, w: &Workload) -> Result<String, workloads::AdapterError> {
 
 fn main() -> ExitCode {
     let dirs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let mut sets: Vec<(String, Vec<Workload>)> = Vec::new();
-    if dirs.is_empty() {
-        match builtin::traces() {
-            Ok(t) => sets.push(("built-in".into(), t)),
-            Err(e) => {
-                eprintln!("table: {e}");
-                return ExitCode::FAILURE;
-            }
+    let spec = SuiteSpec {
+        builtin: dirs.is_empty(),
+        traces: dirs,
+        ..SuiteSpec::traces_only()
+    };
+    let loaded = match suite::load(&spec) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("table: {e}");
+            return ExitCode::FAILURE;
         }
-        match shared_traces_dir() {
-            Some(dir) => match load_dir(&dir) {
-                Ok(t) => sets.push(("shared".into(), t)),
-                Err(e) => {
-                    eprintln!("table: {e}");
-                    return ExitCode::FAILURE;
-                }
-            },
-            None => eprintln!("table: no shared traces folder; built-in traces only"),
-        }
-    } else {
-        for dir in dirs {
-            match load_dir(&dir) {
-                Ok(t) => sets.push((dir.display().to_string(), t)),
-                Err(e) => {
-                    eprintln!("table: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
+    };
+    for note in &loaded.notes {
+        eprintln!("table: {note}");
     }
     println!(
         "| set | trace | ops | peak live bytes | peak live blocks | utilisation (default pool) | footprint (bytes) |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|");
-    for (set, traces) in &sets {
-        for w in traces {
-            match row(set, w) {
-                Ok(line) => println!("{line}"),
-                Err(e) => {
-                    eprintln!("table: {e}");
-                    return ExitCode::FAILURE;
-                }
+    for item in &loaded.items {
+        match row(item) {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("table: {e}");
+                return ExitCode::FAILURE;
             }
         }
     }

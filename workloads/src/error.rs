@@ -80,6 +80,44 @@ pub struct GenerateError {
     pub reason: String,
 }
 
+/// A suite could not be loaded ([`crate::suite::load`]).
+#[derive(Debug, Error)]
+pub enum SuiteError {
+    /// A trace path is neither a folder nor a file.
+    #[error(
+        "{path}: not a folder or a trace file (give a folder holding .rep or .rep.zst files, or one trace file)"
+    )]
+    NoSuchTraces {
+        /// The path as given.
+        path: String,
+    },
+    /// A trace folder holds no `.rep` / `.rep.zst` file.
+    #[error("{path}: no .rep or .rep.zst files in it or below it")]
+    EmptyFolder {
+        /// The folder as given.
+        path: String,
+    },
+    /// A trace could not be read or parsed.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// A generator's parameters are invalid.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// No workload is left to run.
+    #[error("the suite is empty: no built-in trace, generator or trace file was selected")]
+    Empty,
+    /// [`crate::suite::find`] found no workload of that name.
+    #[error(
+        "no workload {name:?}: not a built-in trace, a synthetic workload of the standard set (`synthetic/<shape>`), or a trace of the shared folder ({shared})"
+    )]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The shared folder looked in, or why there is none.
+        shared: String,
+    },
+}
+
 /// An adapter could not be set up.
 #[derive(Debug, Error)]
 pub enum AdapterError {
@@ -105,6 +143,14 @@ pub enum AdapterError {
         size: usize,
         /// The smallest region it takes.
         min: usize,
+    },
+    /// No allocator has this name ([`crate::AdapterSpec::from_name`]).
+    #[error(
+        "unknown allocator {name:?}: expected mempool, a pool variant such as mempool(min_split=64,compact=false) (either with @reference for the reference engine), talc, rlsf, linked_list_allocator, dlmalloc or system"
+    )]
+    UnknownName {
+        /// The name given.
+        name: String,
     },
     /// The process could not reserve the region's memory.
     #[error("cannot reserve a region of {size} bytes")]

@@ -297,6 +297,32 @@ impl Generator {
         }
     }
 
+    /// The same shape with its counts divided by `divisor` (at least 1): fewer ops, phases,
+    /// frames or live blocks, the same sizes and probabilities. `--quick` runs every shape of
+    /// the standard suite at `scaled(5)`. `ReallocGrowth` is unchanged: its length is set by
+    /// its sizes (each vector doubles from `initial` to `max`). A count of at least 1 stays at
+    /// least 1, so a scaled generator is valid when the original is.
+    #[must_use]
+    pub fn scaled(&self, divisor: usize) -> Self {
+        let d = divisor.max(1);
+        let s = |n: usize| if n == 0 { 0 } else { (n / d).max(1) };
+        let mut g = self.clone();
+        match &mut g {
+            Self::Uniform { ops, .. }
+            | Self::PowerLaw { ops, .. }
+            | Self::Lifo { ops, .. }
+            | Self::Fifo { ops, .. } => *ops = s(*ops),
+            Self::Ramp { allocs, .. } => *allocs = s(*allocs),
+            Self::Peaks { peaks, .. } => *peaks = s(*peaks),
+            Self::Plateau { live, ops, .. } => (*live, *ops) = (s(*live), s(*ops)),
+            Self::SeedBench { iterations, .. } => *iterations = s(*iterations),
+            Self::FrameChurn { frames, .. } => *frames = s(*frames),
+            Self::SteadyState { live, churn, .. } => (*live, *churn) = (s(*live), s(*churn)),
+            Self::ReallocGrowth { .. } => {}
+        }
+        g
+    }
+
     /// Checks the parameters: sizes `1 <= min <= max`, probabilities in `0..=1`, `alpha > 0`,
     /// op counts within [`MAX_OPS`].
     ///

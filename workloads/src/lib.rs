@@ -11,8 +11,10 @@
 //! - [`record`]: runs an unmodified program under glibc's malloc tracing (a tiny preloaded
 //!   shim, one log per process) and converts each log to `.rep.zst`.
 //! - [`builtin`]: the traces recorded that way and shipped with the crate.
-//! - [`corpus`]: finding and loading trace folders such as the shared malloc-lab traces.
 //! - [`generate`]: seeded, deterministic synthetic workloads.
+//! - [`suite`]: what is replayed: the sources (built-in, synthetic, trace folders and files),
+//!   one name per workload, the region rule, the CI size. Every tool builds its workloads
+//!   there.
 //! - [`adapters`]: the [`Allocator`] trait over one region, with adapters for mempool, talc,
 //!   rlsf, linked_list_allocator, dlmalloc and the system allocator.
 //! - [`replay`](mod@replay): runs a workload through an adapter, counts failures, times the run and
@@ -39,7 +41,6 @@
 
 pub mod adapters;
 pub mod builtin;
-pub mod corpus;
 pub mod error;
 pub mod generate;
 mod lines;
@@ -49,9 +50,10 @@ pub mod op;
 pub mod record;
 pub mod rep;
 pub mod replay;
+pub mod suite;
 
 pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant};
-pub use error::{AdapterError, GenerateError, RecordError, TraceError};
+pub use error::{AdapterError, GenerateError, RecordError, SuiteError, TraceError};
 pub use metrics::Metrics;
 pub use op::{Op, Provenance, Workload, WorkloadStats};
 pub use replay::{replay, ReplayConfig, ReplayResult, Sample, Sampling};

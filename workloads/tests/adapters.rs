@@ -346,3 +346,49 @@ fn reference_engine_replays_identically() {
         assert!(slow.allocator.ends_with("@reference"), "{}", slow.allocator);
     }
 }
+
+#[test]
+fn every_allocator_name_parses_back_to_its_allocator() {
+    let d = PoolVariant::default();
+    let mut specs = AdapterSpec::all();
+    for v in [
+        d,
+        PoolVariant {
+            compact: false,
+            ..d
+        },
+        PoolVariant { split: false, ..d },
+        PoolVariant {
+            min_split: 64,
+            align: 32,
+            compact: false,
+            split: false,
+        },
+    ] {
+        specs.push(AdapterSpec::MemPool(v));
+        specs.push(AdapterSpec::Reference(v));
+    }
+    for spec in specs {
+        assert_eq!(
+            AdapterSpec::from_name(&spec.name()).unwrap(),
+            spec,
+            "{}",
+            spec.name()
+        );
+    }
+    for bad in [
+        "jemalloc",
+        "mempool()",
+        "mempool(min_split=16)",
+        "mempool(align=12)",
+        "mempool(compact=false,align=16)",
+        "talc@reference",
+        "linked_list",
+    ] {
+        let err = AdapterSpec::from_name(bad).unwrap_err().to_string();
+        assert!(
+            err.contains(bad) && err.contains("linked_list_allocator"),
+            "{err}"
+        );
+    }
+}

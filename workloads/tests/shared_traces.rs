@@ -6,9 +6,11 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use workloads::corpus::{load_dir, load_named, shared_traces_dir, trace_files};
 use workloads::rep::RepVariant;
-use workloads::{replay, AdapterSpec, Op, Provenance, ReplayConfig, Sampling, Workload};
+use workloads::suite::{self, shared_traces_dir, trace_files, SuiteSpec};
+use workloads::{
+    replay, AdapterSpec, Op, Provenance, ReplayConfig, Sampling, SuiteError, Workload,
+};
 
 const GIB: usize = 1 << 30;
 
@@ -23,7 +25,13 @@ fn shared() -> Option<&'static [Workload]> {
                 );
                 return None;
             };
-            let traces = load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+            let spec = SuiteSpec {
+                builtin: false,
+                synthetic: Vec::new(),
+                ..SuiteSpec::default()
+            };
+            let loaded = suite::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+            let traces: Vec<Workload> = loaded.items.into_iter().map(|i| i.workload).collect();
             assert_eq!(traces.len(), trace_files(&dir).unwrap().len());
             Some(traces)
         })
@@ -39,21 +47,24 @@ fn impossible(w: &Workload, capacity: usize) -> u64 {
         .count() as u64
 }
 
-/// `load_named` reads the one trace `load_dir` gives that name, and nothing for a name it
-/// does not give.
+/// `suite::find` reads the one trace the whole suite gives that name, and nothing for a name
+/// it does not give.
 #[test]
 fn a_trace_loads_by_its_name() {
-    let (Some(traces), Some(dir)) = (shared(), shared_traces_dir()) else {
+    let Some(traces) = shared() else {
         return;
     };
     for w in [&traces[0], &traces[traces.len() - 1]] {
-        let one = load_named(&dir, &w.name)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|| panic!("{} not found by name", w.name));
+        let one = suite::find(&w.name)
+            .unwrap_or_else(|e| panic!("{} not found by name: {e}", w.name))
+            .workload;
         assert_eq!((&one.name, &one.ops), (&w.name, &w.ops));
     }
-    let missing = load_named(&dir, "malloclab-2016/no-such-trace").unwrap();
-    assert!(missing.is_none());
+    let missing = suite::find("malloclab-2016/no-such-trace");
+    assert!(
+        matches!(missing, Err(SuiteError::Unknown { .. })),
+        "{missing:?}"
+    );
 }
 
 #[test]

@@ -40,35 +40,33 @@ fn pool(change: impl FnOnce(&mut PoolVariant)) -> AdapterSpec {
     AdapterSpec::MemPool(v)
 }
 
-/// The pool variants of the workload benchmarks, with the names used in benchmark ids:
-/// the default (fast engine; align 8, compact, split, min_split 16), the default options on
-/// the reference engine (the seed's O(n) list walks), compact off, split off, min_split 32
-/// to 256 (16 is the default), align 16.
+/// An allocator with its name in benchmark ids: [`AdapterSpec::name`], as every tool names it.
+fn named(spec: AdapterSpec) -> (String, AdapterSpec) {
+    (spec.name(), spec)
+}
+
+/// The pool variants of the workload benchmarks: the default (`mempool`: fast engine; align
+/// 8, compact, split, min_split 16), the default options on the reference engine
+/// (`mempool@reference`: the seed's O(n) list walks), compact off, split off, min_split 32
+/// to 256, align 16.
 pub fn pool_variants() -> Vec<(String, AdapterSpec)> {
     [
-        ("mempool", AdapterSpec::default_pool()),
-        (
-            "mempool-reference",
-            AdapterSpec::Reference(PoolVariant::default()),
-        ),
-        ("mempool-nocompact", pool(|v| v.compact = false)),
-        ("mempool-nosplit", pool(|v| v.split = false)),
-        ("mempool-minsplit32", pool(|v| v.min_split = 32)),
-        ("mempool-minsplit64", pool(|v| v.min_split = 64)),
-        ("mempool-minsplit128", pool(|v| v.min_split = 128)),
-        ("mempool-minsplit256", pool(|v| v.min_split = 256)),
-        ("mempool-align16", pool(|v| v.align = 16)),
+        AdapterSpec::default_pool(),
+        AdapterSpec::Reference(PoolVariant::default()),
+        pool(|v| v.compact = false),
+        pool(|v| v.split = false),
+        pool(|v| v.min_split = 32),
+        pool(|v| v.min_split = 64),
+        pool(|v| v.min_split = 128),
+        pool(|v| v.min_split = 256),
+        pool(|v| v.align = 16),
     ]
     .into_iter()
-    .map(|(name, spec)| (name.to_owned(), spec))
+    .map(named)
     .collect()
 }
 
-/// The peers (talc, rlsf, linked_list_allocator, dlmalloc, system), named as the workloads
-/// crate names them.
+/// The peers (talc, rlsf, linked_list_allocator, dlmalloc, system).
 pub fn peers() -> Vec<(String, AdapterSpec)> {
-    AdapterSpec::peers()
-        .into_iter()
-        .map(|spec| (spec.name(), spec))
-        .collect()
+    AdapterSpec::peers().into_iter().map(named).collect()
 }

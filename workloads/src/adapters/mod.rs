@@ -235,6 +235,31 @@ impl PoolVariant {
         }
     }
 
+    /// The options a [`PoolVariant::label`] names: `mempool` or `mempool(k=v,...)` with keys
+    /// `align`, `min_split`, `compact`, `split`; `None` for any other text or an invalid
+    /// value (an alignment that is not a power of two >= 8, a threshold <= 8).
+    #[must_use]
+    pub fn from_label(label: &str) -> Option<Self> {
+        let mut v = Self::default();
+        if label == "mempool" {
+            return Some(v);
+        }
+        let inner = label.strip_prefix("mempool(")?.strip_suffix(')')?;
+        for part in inner.split(',') {
+            let (key, value) = part.split_once('=')?;
+            match key {
+                "align" => v.align = value.parse().ok()?,
+                "min_split" => v.min_split = value.parse().ok()?,
+                "compact" => v.compact = value.parse().ok()?,
+                "split" => v.split = value.parse().ok()?,
+                _ => return None,
+            }
+        }
+        let valid = v.align >= 8 && v.align.is_power_of_two() && v.min_split > 8;
+        // Only the canonical spelling: the label of what was parsed.
+        (valid && v.label() == label).then_some(v)
+    }
+
     /// Pool options for a region of `capacity` bytes starting at offset 0.
     #[must_use]
     pub fn options(&self, capacity: usize) -> ::mempool::PoolOptions {
@@ -316,6 +341,25 @@ impl AdapterSpec {
             Self::Dlmalloc => "dlmalloc".into(),
             Self::System => "system".into(),
         }
+    }
+
+    /// The allocator [`AdapterSpec::name`] calls `name`: `mempool`, a pool variant such as
+    /// `mempool(min_split=64,compact=false)`, either with `@reference` for the reference
+    /// engine, or a peer (`talc`, `rlsf`, `linked_list_allocator`, `dlmalloc`, `system`).
+    ///
+    /// # Errors
+    /// [`AdapterError::UnknownName`] listing the names there are.
+    pub fn from_name(name: &str) -> Result<Self, AdapterError> {
+        if let Some(peer) = Self::peers().into_iter().find(|p| p.name() == name) {
+            return Ok(peer);
+        }
+        let parsed = match name.strip_suffix("@reference") {
+            Some(pool) => PoolVariant::from_label(pool).map(Self::Reference),
+            None => PoolVariant::from_label(name).map(Self::MemPool),
+        };
+        parsed.ok_or_else(|| AdapterError::UnknownName {
+            name: name.to_owned(),
+        })
     }
 
     /// Builds the adapter over a new region of `capacity` bytes. The region's memory is
