@@ -77,6 +77,41 @@ pub const OVERVIEW_STEMS: [&str; 4] = [
     "6-tuning-map",
 ];
 
+/// One allocator's #4 bar: policy and overhead stacked when both are known, else #4 alone;
+/// the note is `#4 <value><suffix>`.
+fn frag_bar(
+    allocator: &str,
+    f4: f64,
+    policy: Option<f64>,
+    overhead: Option<f64>,
+    suffix: &str,
+) -> BarRow {
+    let values = match (policy, overhead) {
+        (Some(p), Some(o)) => vec![p.max(0.0), o.max(0.0)],
+        _ => vec![f4.max(0.0)],
+    };
+    BarRow {
+        name: allocator.to_owned(),
+        values,
+        note: format!("#4 {}{suffix}", units::percent(f4)),
+    }
+}
+
+/// Fragmentation #4 bars split into policy and overhead.
+fn frag_bars(title: String, x_desc: &str, rows: Vec<BarRow>) -> StackedBars {
+    StackedBars {
+        title,
+        x_desc: x_desc.to_owned(),
+        unit: Unit::Percent,
+        parts: vec![
+            "policy (free space in the heap)".to_owned(),
+            "overhead (headers, padding)".to_owned(),
+        ],
+        rows,
+        width: 1000,
+    }
+}
+
 fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
     let name = &r.workloads[w].name;
     let runs = r.runs_of(w);
@@ -120,34 +155,26 @@ fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
         .iter()
         .filter_map(|run| {
             let m = &run.metrics;
-            let f4 = m.frag4?;
-            let values = match (m.frag4_policy, m.frag4_overhead) {
-                (Some(p), Some(o)) => vec![p.max(0.0), o.max(0.0)],
-                _ => vec![f4.max(0.0)],
-            };
             let fail = if run.failures > 0 {
                 format!(", {} failed", run.failures)
             } else {
                 String::new()
             };
-            Some(BarRow {
-                name: run.allocator.clone(),
-                values,
-                note: format!("#4 {}{fail}", units::percent(f4)),
-            })
+            let f4 = m.frag4?;
+            Some(frag_bar(
+                &run.allocator,
+                f4,
+                m.frag4_policy,
+                m.frag4_overhead,
+                &fail,
+            ))
         })
         .collect();
-    let frag = StackedBars {
-        title: format!("{name}: fragmentation #4 (peak heap / peak live − 1)"),
-        x_desc: "% of peak live bytes".to_owned(),
-        unit: Unit::Percent,
-        parts: vec![
-            "policy (free space in the heap)".to_owned(),
-            "overhead (headers, padding)".to_owned(),
-        ],
+    let frag = frag_bars(
+        format!("{name}: fragmentation #4 (peak heap / peak live − 1)"),
+        "% of peak live bytes",
         rows,
-        width: 1000,
-    };
+    );
     let pick = |f: fn(&workloads::Sample) -> Option<u64>| -> Vec<Line> {
         runs.iter()
             .filter(|run| run.samples.iter().any(|s| f(s).is_some()))
@@ -201,28 +228,20 @@ fn overview_jobs(r: &Results) -> Vec<Job> {
         .iter()
         .filter_map(|a| {
             let f4 = a.mean_frag4?;
-            let values = match (a.mean_policy, a.mean_overhead) {
-                (Some(p), Some(o)) => vec![p.max(0.0), o.max(0.0)],
-                _ => vec![f4.max(0.0)],
-            };
-            Some(BarRow {
-                name: a.allocator.clone(),
-                values,
-                note: format!("#4 {}", units::percent(f4)),
-            })
+            Some(frag_bar(
+                &a.allocator,
+                f4,
+                a.mean_policy,
+                a.mean_overhead,
+                "",
+            ))
         })
         .collect();
-    let mean_frag = StackedBars {
-        title: format!("Mean fragmentation #4 over {n_cmp} workloads"),
-        x_desc: "% of peak live bytes (mean over workloads)".to_owned(),
-        unit: Unit::Percent,
-        parts: vec![
-            "policy (free space in the heap)".to_owned(),
-            "overhead (headers, padding)".to_owned(),
-        ],
+    let mean_frag = frag_bars(
+        format!("Mean fragmentation #4 over {n_cmp} workloads"),
+        "% of peak live bytes (mean over workloads)",
         rows,
-        width: 1000,
-    };
+    );
     let n = r.allocators.len();
     let timed: Vec<usize> = (0..r.workloads.len())
         .filter(|&w| {

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::drawing::{
-    draw_legend, font, label_area, log_range, row_labels, LABEL_PX, LEGEND_W, TITLE_PX,
+    draw_legend, draw_row_mesh, font, label_area, log_range, row_labels, LEGEND_W, TITLE_PX,
 };
 use super::{Chart, DrawResult};
 use crate::{palette, units};
@@ -55,17 +55,7 @@ impl Chart for DotPlot {
             .y_label_area_size(label_area(&self.rows))
             .build_cartesian_2d((lo..hi).log_scale(), -0.5f64..(n.max(1) as f64 - 0.5))?;
         let x_fmt = |v: &f64| units::ratio(*v);
-        chart
-            .configure_mesh()
-            .y_labels(0)
-            .x_labels(10)
-            .x_desc(&self.x_desc)
-            .x_label_formatter(&x_fmt)
-            .label_style(font(LABEL_PX - 2))
-            .axis_desc_style(font(LABEL_PX))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        draw_row_mesh(&mut chart, &self.x_desc, 10, &x_fmt, (240, 215), true)?;
         // Row guides, then the reference line, then the dots (jittered per series).
         for j in 0..n {
             chart.draw_series(std::iter::once(PathElement::new(

@@ -1,7 +1,7 @@
 //! What the chart kinds share: text sizes and widths, the legend beside the plot, value
 //! ranges padded for linear and log axes, and row labels.
 
-use plotters::coord::ranged1d::Ranged;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -118,4 +118,34 @@ pub(super) fn label_area(labels: &[String]) -> u32 {
         .max()
         .unwrap_or(0)
         + 24
+}
+
+/// Draws the value axis and grid of a chart whose rows are labelled by [`row_labels`]: no y
+/// labels, `x_labels` labels on the x axis formatted by `x_fmt` and described by `x_desc`,
+/// grid lines in the greys `light` and `bold`, horizontal grid lines only when `y_mesh`.
+pub(super) fn draw_row_mesh<'a, DB, X>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
+    x_desc: &str,
+    x_labels: usize,
+    x_fmt: &dyn Fn(&f64) -> String,
+    (light, bold): (u8, u8),
+    y_mesh: bool,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut mesh = chart.configure_mesh();
+    if !y_mesh {
+        mesh.disable_y_mesh();
+    }
+    mesh.y_labels(0)
+        .x_labels(x_labels)
+        .x_desc(x_desc)
+        .x_label_formatter(x_fmt)
+        .label_style(font(LABEL_PX - 2))
+        .axis_desc_style(font(LABEL_PX))
+        .light_line_style(RGBColor(light, light, light))
+        .bold_line_style(RGBColor(bold, bold, bold))
+        .draw()
 }

@@ -5,7 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::drawing::{
-    draw_legend, font, label_area, padded_range, row_labels, LABEL_PX, LEGEND_W, TITLE_PX,
+    draw_legend, draw_row_mesh, font, label_area, padded_range, row_labels, LABEL_PX, LEGEND_W,
+    TITLE_PX,
 };
 use super::{Chart, DrawResult, Unit};
 use crate::palette;
@@ -64,18 +65,7 @@ impl Chart for StackedBars {
             .build_cartesian_2d(0f64..hi, -0.5f64..(n.max(1) as f64 - 0.5))?;
         let unit = self.unit;
         let x_fmt = move |v: &f64| unit.format(*v);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(8)
-            .x_desc(&self.x_desc)
-            .x_label_formatter(&x_fmt)
-            .label_style(font(LABEL_PX - 2))
-            .axis_desc_style(font(LABEL_PX))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()?;
+        draw_row_mesh(&mut chart, &self.x_desc, 8, &x_fmt, (235, 210), false)?;
         for (i, row) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             let base = palette::color(&row.name);
