@@ -27,83 +27,37 @@
 //! two); nothing panics. Its quirks are kept: the strict `<` of realloc's grow-in-place test,
 //! malloc's top-adjacent first fit, the lists' orders.
 //!
-//! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
-//! invariants), [`engine`] (the default [`Fast`] engine, whose host-side index answers what
-//! the list walks ask: a hash map of used blocks and sorted runs of free blocks, private
-//! modules `fast` and `free_index`; and the [`Reference`] engine, the seed's O(n) list walks,
-//! kept as the oracle: see [`mod@reference`]);
-//! the pool itself is [`MemPool`].
+//! Modules: [`layout`] (the buffer layout and its arithmetic), the private `heap` (the only
+//! code that reads or writes the buffer's words, and the [`Block`]s of its lists), [`check`]
+//! (the numbered heap invariants), [`engine`] (the default [`Fast`] engine, whose host-side
+//! index answers what the list walks ask: a hash map of used blocks and sorted runs of free
+//! blocks, private modules `fast` and `free_index`; and the [`Reference`] engine, the seed's
+//! O(n) list walks, kept as the oracle: its operations and constructors in
+//! [`mod@reference`]); the pool itself is [`MemPool`] (`pool.rs`, with [`MemPool::check`]).
 //!
 //! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod block;
 mod buffer;
 pub mod check;
 pub mod engine;
 mod fast;
 mod free_index;
-mod free_list;
+mod heap;
 pub mod layout;
 mod options;
 mod pool;
+pub mod reference;
 mod stats;
 mod typed;
 
 pub use buffer::AlignedBuf;
 pub use check::{List, Violation};
 pub use engine::{Engine, Fast, Reference};
+pub use heap::{Block, Blocks};
 pub use options::{PoolError, PoolOptions};
-pub use pool::{Block, Blocks, MemPool};
+pub use pool::MemPool;
 pub use stats::{ListStats, Stats};
 pub use typed::{AccessError, TypedBlock};
-
-/// The reference engine: the straightforward port that walks the seed's lists on every
-/// operation (O(n)). Same API and same bytes as [`MemPool`]; the oracle of the fast engine.
-///
-/// ```
-/// let mut slow = mempool::reference::new(mempool::PoolOptions::default())?;
-/// let mut fast = mempool::MemPool::new(mempool::PoolOptions::default())?;
-/// assert_eq!(slow.malloc(100), fast.malloc(100));
-/// assert_eq!(slow.bytes(), fast.bytes());
-/// # Ok::<(), mempool::PoolError>(())
-/// ```
-pub mod reference {
-    use crate::{AlignedBuf, PoolError, PoolOptions, Reference};
-
-    /// [`crate::MemPool`] with the [`Reference`] engine.
-    pub type MemPool<B = AlignedBuf> = crate::MemPool<B, Reference>;
-
-    /// [`crate::MemPool::new`] with the reference engine.
-    ///
-    /// # Errors
-    /// [`PoolError`] naming the invalid option.
-    pub fn new(options: PoolOptions) -> Result<MemPool, PoolError> {
-        MemPool::new_in(options)
-    }
-
-    /// [`crate::MemPool::with_buffer`] with the reference engine.
-    ///
-    /// # Errors
-    /// [`PoolError`] naming the invalid option.
-    pub fn with_buffer<B: AsRef<[u8]> + AsMut<[u8]>>(
-        buf: B,
-        options: PoolOptions,
-    ) -> Result<MemPool<B>, PoolError> {
-        MemPool::with_buffer_in(buf, options)
-    }
-
-    /// [`crate::MemPool::attach`] with the reference engine (nothing is checked beyond the
-    /// state words, no index is built).
-    ///
-    /// # Errors
-    /// As [`crate::MemPool::attach`].
-    pub fn attach<B: AsRef<[u8]> + AsMut<[u8]>>(
-        buf: B,
-        start: u32,
-    ) -> Result<MemPool<B>, PoolError> {
-        MemPool::attach_in(buf, start)
-    }
-}
