@@ -4,7 +4,8 @@
 //! # Invariants
 //!
 //! On every heap the pool leaves behind (and on every heap @thi.ng/malloc leaves, bar its
-//! bug B2), all of these hold; `check` verifies each and names the first one broken:
+//! bugs B2 and B4: `core/SPEC.md` §6), all of these hold; `check` verifies each and names
+//! the first one broken:
 //!
 //! 1. **State**: the state block fits in the buffer; `align` is a power of two >= 8;
 //!    `minSplit > 8`; `initialTop < end <= buffer length`; `initialTop <= top <= end`.

@@ -12,6 +12,7 @@
 //! buffer layout and its arithmetic), the private `heap` (the only code that reads or writes
 //! the buffer's words, and the [`Block`]s of its lists), [`check`] (the numbered heap
 //! invariants), and the options, statistics, typed blocks and [`AlignedBuf`].
+//! `core/SPEC.md` states the seed's rules that both engines follow.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,8 +1,8 @@
 //! [`MemPool`]: the allocator, its constructors, its operations and accessors, and its heap
 //! checker [`MemPool::check`]. Every operation dispatches to the fast engine's index
 //! (`fast.rs`) when the pool has one, else to the reference engine's list walks
-//! (`reference.rs`); both write the same bytes, following the seed's algorithm (see
-//! `SEMANTICS.md` of the project).
+//! (`reference.rs`); both write the same bytes, following the seed's rules as `core/SPEC.md`
+//! states them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,6 +1,6 @@
 //! The reference engine: the straightforward port, which walks the seed's lists in the buffer
-//! on every operation (O(n)), following the seed's algorithm step by step, with the seed's
-//! realloc bugs B1–B3 fixed. It is the oracle the fast engine (`fast.rs`) is tested
+//! on every operation (O(n)), step by step as `core/SPEC.md` §4 states the seed's rules, with
+//! the seed's bugs fixed as its §6 says. It is the oracle the fast engine (`fast.rs`) is tested
 //! against: both write the same bytes.
 //!
 //! Public: [`MemPool`], the pool with the [`Reference`] engine, and its constructors.
@@ -54,7 +54,7 @@ pub fn attach<B: AsRef<[u8]> + AsMut<[u8]>>(buf: B, start: u32) -> Result<MemPoo
 
 /// The seed's operations on the buffer (list walks).
 impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
-    /// Both lists empty, `top` back to the first block (the seed's `freeAll`).
+    /// Both lists empty, `top` back to the first block (the seed's `freeAll`, SPEC §4.9).
     pub(crate) fn reset(&mut self) -> Access<()> {
         let top = self.initial_top()?;
         self.set_free_head(0)?;
@@ -62,7 +62,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         self.set_top(top)
     }
 
-    /// First fit in address order, else a new block at `top`.
+    /// First fit in address order, else a new block at `top` (SPEC §4.1).
     pub(crate) fn malloc(&mut self, bytes: u32) -> Access<Option<u32>> {
         if bytes == 0 {
             return Ok(None);
@@ -94,7 +94,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Takes free block `block` (predecessor `prev`) for a `padded`-byte request: the seed's
-    /// `mallocTop`.
+    /// `mallocTop` (SPEC §4.1, step 3).
     fn take_free(
         &mut self,
         block: u32,
@@ -149,7 +149,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         Ok(None)
     }
 
-    /// Moves a used block to the free list, then compacts.
+    /// Moves a used block to the free list, then compacts (SPEC §4.3).
     pub(crate) fn free(&mut self, ptr: u32) -> Access<bool> {
         let Some((prev, block)) = self.find_used(ptr)? else {
             return Ok(false);
@@ -175,7 +175,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         Ok(true)
     }
 
-    /// Shrinks or grows in place, else moves, with B1–B3 fixed.
+    /// Shrinks or grows in place, else moves (SPEC §4.7, with B1–B3 fixed as §6 says).
     pub(crate) fn realloc(&mut self, ptr: u32, bytes: u32) -> Access<Option<u32>> {
         if bytes == 0 {
             return Ok(None);
@@ -230,7 +230,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Inserts `block` into the free list before the first block at an address >= its own
-    /// (the seed's `insert`).
+    /// (the seed's `insert`, SPEC §4.6).
     fn insert_free(&mut self, block: u32) -> Access<()> {
         let mut steps = Steps::new(self);
         let mut ptr = self.free_head()?;
@@ -253,7 +253,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Merges every run of address-adjacent free blocks into its first block, then gives a
-    /// free block that reaches `top` back to `top` (the seed's `compact`).
+    /// free block that reaches `top` back to `top` (the seed's `compact`, SPEC §4.4).
     ///
     /// Byte-level detail kept from the seed: the merged blocks after the first get their
     /// next-pointer word zeroed (their size words are left as they were); a block given back
@@ -308,7 +308,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Makes `block` `size` bytes long and turns its remaining `excess` bytes into a new free
-    /// block, then compacts when the pool does (the seed's `splitBlock`).
+    /// block, then compacts when the pool does (the seed's `splitBlock`, SPEC §4.5).
     fn split_block(&mut self, block: u32, size: u32, excess: u32) -> Access<()> {
         self.set_size(u64::from(block), u64::from(size))?;
         let rest = u64::from(block) + u64::from(size);
