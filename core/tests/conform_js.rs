@@ -22,7 +22,7 @@ mod runner;
 mod common;
 
 use common::node::{js_dir, node_ready};
-use common::rng::{Draw, Rng};
+use common::rng::Rng;
 use runner::EngineKind;
 
 use std::fmt::Write as _;

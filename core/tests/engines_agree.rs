@@ -5,7 +5,7 @@
 use mempool::{reference, MemPool, PoolOptions};
 
 mod common;
-use common::rng::{Draw, ModRng};
+use common::rng::ModRng;
 
 fn options(rng: &mut ModRng) -> PoolOptions {
     PoolOptions {

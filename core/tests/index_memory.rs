@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::rng::{Draw, ModRng};
+use common::rng::ModRng;
 use mempool::{MemPool, PoolOptions};
 
 const BUDGET: f64 = 32.0;
