@@ -139,7 +139,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
 
     /// Writes `value` as the little-endian word at `addr`; the value must fit a `u32`.
     pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Access<()> {
-        let v = u32::try_from(value).map_err(|_| Fault::Overflow(value))?;
+        let v = to_u32(value)?;
         let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
         let slot = self
             .bytes_mut()
