@@ -1,9 +1,11 @@
-//! The heap checker: [`MemPool::check`] and the invariants it enforces.
+//! The heap checker behind [`crate::MemPool::check`] and the invariants it enforces. A leaf:
+//! it reads the heap through `heap.rs`'s accessors and knows nothing of the pool or its engines.
 //!
 //! # Invariants
 //!
 //! On every heap the pool leaves behind (and on every heap @thi.ng/malloc leaves, bar its
-//! bug B2), all of these hold; `check` verifies each and names the first one broken:
+//! bugs B2 and B4: `core/SPEC.md` §6), all of these hold; `check` verifies each and names
+//! the first one broken:
 //!
 //! 1. **State**: the state block fits in the buffer; `align` is a power of two >= 8;
 //!    `minSplit > 8`; `initialTop < end <= buffer length`; `initialTop <= top <= end`.
@@ -16,16 +18,14 @@
 //! 6. **Disjointness**: no two blocks overlap and no block is on both lists.
 //! 7. **Accounting**: the blocks of both lists tile the heap: `free.size + used.size ==
 //!    top - initialTop` (with 6, no byte below `top` is lost or claimed twice), so the
-//!    figures of [`MemPool::stats`] agree with the lists.
+//!    figures of [`crate::MemPool::stats`] agree with the lists.
 //! 8. **Coalescing** (only with `compact` on): no two free blocks are adjacent, and no free
 //!    block ends at `top` (it would have been given back to `top`).
 
 use thiserror::Error;
 
-use crate::block::{Heap, Steps};
-use crate::engine::Engine;
+use crate::heap::{Heap, Steps};
 use crate::layout::{initial_top, STATE_BYTES};
-use crate::pool::MemPool;
 
 /// Which list a block was found on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -291,18 +291,8 @@ fn walk<S: AsRef<[u8]>>(
     Ok(blocks)
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
-    /// Checks every heap invariant (see the [module docs](crate::check)) with a bounded walk
-    /// and reports the first one broken. Works on any buffer, including one written by
-    /// JavaScript and opened with [`MemPool::attach`]. O(n log n) in the number of blocks.
-    ///
-    /// # Errors
-    /// The [`Violation`] found, naming the invariant and the addresses.
-    pub fn check(&self) -> Result<(), Violation> {
-        check_heap(&self.heap())
-    }
-}
-
+/// Checks every invariant of the heap, in the order of their numbers, and returns the first
+/// one broken.
 pub(crate) fn check_heap<S: AsRef<[u8]>>(heap: &Heap<S>) -> Result<(), Violation> {
     let st = check_state(heap)?;
     let free_head = heap.free_head().unwrap_or(0);

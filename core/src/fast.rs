@@ -20,9 +20,9 @@
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 
-use crate::block::{Access, Fault, Heap};
 use crate::check::check_heap;
 use crate::free_index::{Found, FreeIndex};
+use crate::heap::{to_u32, Access, Heap};
 use crate::layout::{block_addr, data_addr, padded};
 use crate::stats::ListStats;
 
@@ -34,10 +34,6 @@ pub struct Index {
     used: HashMap<u32, u32, FxBuildHasher>,
     free_size: u64,
     used_size: u64,
-}
-
-fn to_u32(v: u64) -> Access<u32> {
-    u32::try_from(v).map_err(|_| Fault::Overflow(v))
 }
 
 fn end_of(block: u32, size: u32) -> u64 {

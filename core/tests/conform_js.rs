@@ -19,11 +19,15 @@
 #[path = "../examples/conform/runner.rs"]
 mod runner;
 
+mod common;
+
+use common::node::{js_dir, node_ready};
+use common::rng::Rng;
 use runner::EngineKind;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Read};
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -37,10 +41,8 @@ const SHRINK_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[test]
 fn conform_with_seed() {
-    let js_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("js");
-    if !node_ready(&js_dir) {
+    let js_dir = js_dir();
+    if !node_ready("conform_js") {
         return;
     }
     let count = env_number("MEMPOOL_CONFORM_STREAMS").map_or(DEFAULT_STREAMS, |n| n as usize);
@@ -142,45 +144,6 @@ fn conform_with_seed() {
 
 // ---------------------------------------------------------------------------------------------
 // Node set-up and runs
-
-/// True when node and the driver's dependencies are there (installing them if needed); false
-/// (after saying why) when the test must be skipped; panics under CI.
-fn node_ready(js_dir: &Path) -> bool {
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    let missing = |what: &str| {
-        if ci {
-            panic!("{what} is required for the conformance test under CI");
-        }
-        eprintln!("SKIPPED conform_js: {what} not found; install Node.js 20+ and npm to run it");
-        false
-    };
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        _ => return missing("node"),
-    }
-    if js_dir.join("node_modules/@thi.ng/malloc/pool.js").is_file() {
-        return true;
-    }
-    let npm = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(js_dir)
-        .stdin(Stdio::null())
-        .output();
-    match npm {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => missing("npm"),
-        Err(e) => panic!("running npm ci in {}: {e}", js_dir.display()),
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "npm ci in {} failed:\n{}{}",
-                js_dir.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            true
-        }
-    }
-}
 
 /// The driver to run: `tests/js/driver.mjs`, or `MEMPOOL_CONFORM_DRIVER` (to try a modified
 /// copy; it must find `@thi.ng/malloc` from where it is).
@@ -703,56 +666,4 @@ fn env_number(name: &str) -> Option<u64> {
         None => v.parse(),
     };
     Some(parsed.unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
-/// SplitMix64: small, seeded and good enough to draw test streams.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `lo..=hi` (empty ranges give `lo`).
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        lo + self.below((hi - lo) as u64 + 1) as i64
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-
-    fn weighted(&mut self, weights: &[u64]) -> usize {
-        let mut x = self.below(weights.iter().sum());
-        for (i, &w) in weights.iter().enumerate() {
-            if x < w {
-                return i;
-            }
-            x -= w;
-        }
-        unreachable!()
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            items.swap(i, j);
-        }
-    }
 }

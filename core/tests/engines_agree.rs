@@ -5,9 +5,9 @@
 use mempool::{reference, MemPool, PoolOptions};
 
 mod common;
-use common::Rng;
+use common::rng::ModRng;
 
-fn options(rng: &mut Rng) -> PoolOptions {
+fn options(rng: &mut ModRng) -> PoolOptions {
     PoolOptions {
         size: rng.pick(&[256, 1024, 4096, 32768]),
         start: rng.pick(&[0, 4, 12, 100]),
@@ -26,7 +26,7 @@ fn options(rng: &mut Rng) -> PoolOptions {
 /// Runs one random sequence; returns how many operations succeeded (0 for options both
 /// engines refuse).
 fn run(seed: u64, ops: usize) -> usize {
-    let mut rng = Rng(seed);
+    let mut rng = ModRng::new(seed);
     let opts = options(&mut rng);
     let (Ok(mut fast), Ok(mut slow)) = (MemPool::new(opts), reference::new(opts)) else {
         assert!(MemPool::new(opts).is_err() && reference::new(opts).is_err());
@@ -131,7 +131,7 @@ fn fast_and_reference_write_the_same_bytes() {
 
 #[test]
 fn attached_heaps_get_an_index_and_stay_identical() {
-    let mut rng = Rng(99);
+    let mut rng = ModRng::new(99);
     for _ in 0..50 {
         let opts = options(&mut rng);
         let Ok(mut slow) = reference::new(opts) else {

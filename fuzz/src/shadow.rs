@@ -9,8 +9,9 @@
 //!   (freed, reallocated, failed to reallocate) and every live block in a full sweep every
 //!   [`SWEEP_EVERY`] ops and at the end; realloc keeps the prefix; calloc / calloc_as fill
 //!   exactly;
-//! - an allocation fails exactly when SEMANTICS.md's first fit finds nothing (a free block
-//!   that is top-adjacent or big enough, else room at top), and succeeds at the block it names;
+//! - an allocation fails exactly when the first fit of `core/SPEC.md` §4.1 finds nothing (a
+//!   free block that is top-adjacent or big enough, else room at top), and succeeds at the
+//!   block it names;
 //! - freeing a non-live address (double or wild free) returns false and changes nothing;
 //! - after freeing every block the pool is back to its initial state (no leak).
 
@@ -88,8 +89,8 @@ struct Run<E: Kind> {
 }
 
 impl<E: Kind> Run<E> {
-    /// The pool for `opts`, after checking that it is refused exactly when SEMANTICS.md says
-    /// and otherwise starts as the seed's does.
+    /// The pool for `opts`, after checking that it is refused exactly when `core/SPEC.md` §3.2
+    /// says and otherwise starts as the seed's does (§3.3).
     fn new(opts: PoolOptions) -> Option<Self> {
         let lay = expected_layout(&opts);
         let pool = match (E::create(opts), lay) {
@@ -154,7 +155,8 @@ impl<E: Kind> Run<E> {
         self.pool.free_blocks().map(|b| u64::from(b.size)).collect()
     }
 
-    /// SEMANTICS.md's first fit for a block of `p` bytes: the data address malloc must return.
+    /// The first fit of `core/SPEC.md` §4.1 for a block of `p` bytes: the data address malloc
+    /// must return.
     fn first_fit(&self, p: u64) -> Option<u32> {
         let (top, end) = (self.top(), self.lay.end);
         for b in self.pool.free_blocks() {
@@ -173,7 +175,7 @@ impl<E: Kind> Run<E> {
         }
     }
 
-    /// What `realloc(l, n)` must return, from SEMANTICS.md's realloc rules.
+    /// What `realloc(l, n)` must return, by the rules of `core/SPEC.md` §4.7.
     fn expect_realloc(&self, block: Block, addr: u32, n: u32) -> Option<u32> {
         if n == 0 {
             return None;
@@ -447,7 +449,7 @@ impl<E: Kind> Run<E> {
         assert_eq!(
             got,
             expected,
-            "{}: {what}({n}) vs SEMANTICS.md's first fit",
+            "{}: {what}({n}) vs the first fit of core/SPEC.md §4.1",
             self.ctx()
         );
         let Some(addr) = got else { return };
@@ -526,7 +528,7 @@ impl<E: Kind> Run<E> {
         assert_eq!(
             got,
             expected,
-            "{}: realloc({:#x}, {n}) of a {}-byte block vs SEMANTICS.md",
+            "{}: realloc({:#x}, {n}) of a {}-byte block vs core/SPEC.md §4.7",
             self.ctx(),
             old.addr,
             old.req

@@ -1,5 +1,6 @@
-//! Named, checked accessors for everything the pool keeps in its buffer: the state words and
-//! the block headers. No other module reads or writes the buffer's words.
+//! The heap: [`Heap`], a view of a pool's buffer with named, checked accessors for everything
+//! the pool keeps in it (the state words and the block headers), and the blocks of its lists
+//! ([`Block`], walked by [`Blocks`]). No other module reads or writes the buffer's words.
 //!
 //! Every access is bounds-checked and every stored value is checked to fit a `u32`; a failed
 //! access is a [`Fault`], never a panic. On a heap that passes [`crate::MemPool::check`] no
@@ -7,8 +8,8 @@
 //! [`crate::MemPool::attach`], and then they make the operation fail safely.
 
 use crate::layout::{
-    BLOCK_HEADER, BLOCK_NEXT, BLOCK_SIZE, FLAG_COMPACT, FLAG_SPLIT, STATE_ALIGN, STATE_END,
-    STATE_FLAGS, STATE_FREE, STATE_MIN_SPLIT, STATE_TOP, STATE_USED,
+    data_addr, BLOCK_HEADER, BLOCK_NEXT, BLOCK_SIZE, FLAG_COMPACT, FLAG_SPLIT, STATE_ALIGN,
+    STATE_END, STATE_FLAGS, STATE_FREE, STATE_MIN_SPLIT, STATE_TOP, STATE_USED,
 };
 
 /// Why an access to the buffer could not be done. Only corrupt heaps produce faults.
@@ -24,6 +25,12 @@ pub(crate) enum Fault {
 
 /// Result of a buffer access.
 pub(crate) type Access<T> = Result<T, Fault>;
+
+/// `v` as a `u32`, or [`Fault::Overflow`]: how every address or size computed in `u64` is
+/// narrowed back to a buffer word.
+pub(crate) fn to_u32(v: u64) -> Access<u32> {
+    u32::try_from(v).map_err(|_| Fault::Overflow(v))
+}
 
 /// A view of a pool's buffer: the state at `start` and the blocks it describes.
 ///
@@ -132,7 +139,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
 
     /// Writes `value` as the little-endian word at `addr`; the value must fit a `u32`.
     pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Access<()> {
-        let v = u32::try_from(value).map_err(|_| Fault::Overflow(value))?;
+        let v = to_u32(value)?;
         let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
         let slot = self
             .bytes_mut()
@@ -233,5 +240,64 @@ impl Steps {
     pub(crate) fn step(&mut self) -> Access<()> {
         self.left = self.left.checked_sub(1).ok_or(Fault::Unbounded)?;
         Ok(())
+    }
+}
+
+/// One block of a list, as [`crate::MemPool::used_blocks`] and [`crate::MemPool::free_blocks`]
+/// yield it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Block {
+    /// Block address (the header's address).
+    pub addr: u32,
+    /// Size in bytes, header included.
+    pub size: u32,
+}
+
+impl Block {
+    /// The data address callers see: `addr + 8`.
+    #[must_use]
+    pub fn data(&self) -> u64 {
+        data_addr(self.addr)
+    }
+
+    /// One past the block's last byte.
+    #[must_use]
+    pub fn end(&self) -> u64 {
+        u64::from(self.addr) + u64::from(self.size)
+    }
+}
+
+/// Iterator over one of the pool's lists, in list order. The walk is bounded: on a corrupt
+/// heap it stops at the first unreadable header or after as many steps as the buffer can
+/// hold blocks.
+pub struct Blocks<'a> {
+    heap: Heap<&'a [u8]>,
+    next: u32,
+    steps: Steps,
+}
+
+impl<'a> Blocks<'a> {
+    /// The list of `heap` that starts at `head` (an unreadable head gives an empty list).
+    pub(crate) fn new(heap: Heap<&'a [u8]>, head: Access<u32>) -> Self {
+        let steps = Steps::new(&heap);
+        Blocks {
+            heap,
+            next: head.unwrap_or(0),
+            steps,
+        }
+    }
+}
+
+impl Iterator for Blocks<'_> {
+    type Item = Block;
+
+    fn next(&mut self) -> Option<Block> {
+        if self.next == 0 || self.steps.step().is_err() {
+            return None;
+        }
+        let addr = self.next;
+        let size = self.heap.size(addr).ok()?;
+        self.next = self.heap.next(addr).unwrap_or(0);
+        Some(Block { addr, size })
     }
 }
