@@ -90,6 +90,24 @@ pub enum TraceWarning {
     },
 }
 
+/// Something a recording survived: reported, and every other trace written.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum RecordWarning {
+    /// A log's conversion dropped a record cut short.
+    #[error(transparent)]
+    Trace(#[from] TraceWarning),
+    /// A log could not be converted: no trace for that process image.
+    #[error("{error} (no trace written for this process image; the raw logs are kept in {kept})")]
+    Unconverted {
+        /// The log.
+        file: String,
+        /// The conversion error, naming the file and line.
+        error: String,
+        /// The folder holding the raw logs.
+        kept: String,
+    },
+}
+
 /// A generator's parameters are out of range.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[error("generator `{generator}`: parameter `{parameter}` {reason}")]
