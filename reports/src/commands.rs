@@ -317,7 +317,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `record`: runs the program under malloc tracing and lists the traces written.
+/// `record`: runs the program under malloc tracing, lists the traces written and prints the
+/// recorder's warnings; the exit code is the program's, or 128 + the signal's number when a
+/// signal ended it.
 ///
 /// # Errors
 /// The recorder could not run (no glibc debug library, no C compiler, the program cannot
@@ -329,33 +331,40 @@ pub fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
     let rest: Vec<OsString> = rest.iter().map(OsString::from).collect();
     let rec = workloads::record::record(cmd.as_ref(), &rest, &args.out)
         .with_context(|| format!("recording `{}`", args.command.join(" ")))?;
+    for w in &rec.warnings {
+        eprintln!("warning: {w}");
+    }
     for t in &rec.traces {
         println!(
-            "{}: {} ops from {} (pid {})",
+            "{}: {} ops from {} (pid {}, image {})",
             t.path.display(),
             t.ops,
             t.program,
-            t.pid
+            t.pid,
+            t.image
         );
     }
     if rec.traces.is_empty() {
         println!("no process of `{cmd}` allocated anything: no trace written");
+    } else if let Some(t) = rec.program_trace() {
+        println!("the program's own trace: {}", t.path.display());
     }
     if rec.empty > 0 {
         println!(
-            "{} processes allocated nothing (no trace for them)",
+            "{} process images allocated nothing (no trace for them)",
             rec.empty
         );
     }
-    match rec.exit_code {
-        Some(0) => Ok(ExitCode::SUCCESS),
-        Some(code) => {
-            println!("`{cmd}` exited with code {code}; the traces up to then were written");
-            Ok(ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)))
+    let code = rec.status_code();
+    match rec.exit {
+        workloads::record::ProgramExit::Code(0) => {}
+        workloads::record::ProgramExit::Code(c) => {
+            println!("`{cmd}` exited with code {c}; the traces up to then were written");
         }
-        None => {
-            println!("`{cmd}` was ended by a signal; the traces up to then were written");
-            Ok(ExitCode::from(1))
-        }
+        workloads::record::ProgramExit::Signal(s) => println!(
+            "`{cmd}` was ended by signal {s} (exit code {code} = 128 + {s}); the traces up to \
+             then were written"
+        ),
     }
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX)))
 }

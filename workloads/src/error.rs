@@ -5,6 +5,7 @@
 
 use std::io;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Reading, parsing or writing a trace failed.
@@ -66,6 +67,45 @@ impl TraceError {
             source,
         }
     }
+}
+
+/// Something a conversion survived: reported, and the rest of the trace kept.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum TraceWarning {
+    /// A log ends in a record cut short: its process ended (killed, or an `exec` or `_exit`
+    /// with output still unwritten) while the record was being written. Only that record is
+    /// dropped: the last line, which has no line end, and the `<` line before it when the
+    /// cut record is a realloc's `>` line (or the log ends between the two).
+    #[error(
+        "{file}:{line}: the log ends in a record cut short (its process ended while writing \
+         it): dropped {dropped} record(s) from line {line} on; the rest of the trace is kept"
+    )]
+    CutRecord {
+        /// The log.
+        file: String,
+        /// 1-based line of the first record dropped.
+        line: usize,
+        /// Records (lines) dropped.
+        dropped: usize,
+    },
+}
+
+/// Something a recording survived: reported, and every other trace written.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum RecordWarning {
+    /// A log's conversion dropped a record cut short.
+    #[error(transparent)]
+    Trace(#[from] TraceWarning),
+    /// A log could not be converted: no trace for that process image.
+    #[error("{error} (no trace written for this process image; the raw logs are kept in {kept})")]
+    Unconverted {
+        /// The log.
+        file: String,
+        /// The conversion error, naming the file and line.
+        error: String,
+        /// The folder holding the raw logs.
+        kept: String,
+    },
 }
 
 /// A generator's parameters are out of range.

@@ -9,7 +9,7 @@
 //!   `r` on an unknown id, zero sizes), plain or zstd-compressed, read and written.
 //! - [`mtrace`]: glibc `mtrace()` logs converted to ops by live address.
 //! - [`record`]: runs an unmodified program under glibc's malloc tracing (a tiny preloaded
-//!   shim, one log per process) and converts each log to `.rep.zst`.
+//!   shim, one log per process image, `exec`s included) and converts each log to `.rep.zst`.
 //! - [`builtin`]: the traces recorded that way and shipped with the crate.
 //! - [`generate`]: seeded, deterministic synthetic workloads.
 //! - [`suite`]: what is replayed: the sources (built-in, synthetic, trace folders and files),
