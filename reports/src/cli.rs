@@ -53,8 +53,8 @@ pub struct SuiteArgs {
     /// `shared/traces` is used when it exists.
     #[arg(long = "traces", value_name = "PATH")]
     pub traces: Vec<PathBuf>,
-    /// The CI subset: fewer traces, variants and scaling points (finishes in under two
-    /// minutes on two cores).
+    /// The CI subset: smaller synthetic workloads, no trace of more than 60,000 ops, fewer
+    /// variants and scaling points (a few minutes on two cores).
     #[arg(long)]
     pub quick: bool,
     /// Leave the synthetic generators out: only recorded traces and trace folders.
