@@ -43,6 +43,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Run a program under glibc's malloc tracing and save its allocations as `.rep.zst`.
     Record(RecordArgs),
+    /// Turn a fuzz input (a crash or a corpus entry) into a `.rep` trace that replays on
+    /// every allocator and can join a suite (`--traces`).
+    FuzzExport(FuzzExportArgs),
 }
 
 /// Which workloads to run.
@@ -167,4 +170,20 @@ pub struct RecordArgs {
     /// The program and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+/// Options of `fuzz-export`.
+#[derive(Debug, Clone, Args)]
+pub struct FuzzExportArgs {
+    /// The fuzz target the input belongs to: `peers` (the requests as they ran on the peer
+    /// the input picks) or `trace` (the trace it parses to).
+    #[arg(long, value_name = "TARGET")]
+    pub target: String,
+    /// The input file (for example `fuzz/artifacts/peers/crash-...` or a corpus entry).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Where to write the trace (`.rep`, or `.rep.zst` to compress it; default: the input's
+    /// file name with `.rep` added, in the current folder).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use serde::Serialize;
 use workloads::replay::replay_spec;
-use workloads::suite::{self, capacity_for, MAX_REGION};
+use workloads::suite::{self, capacity_for, AllocatorEntry, MAX_REGION};
 use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Sampling};
 
-use crate::cli::{CheckArgs, RecordArgs, ReplayArgs, TuneArgs};
+use crate::cli::{CheckArgs, FuzzExportArgs, RecordArgs, ReplayArgs, TuneArgs};
 use crate::figures;
 use crate::matrix;
 use crate::output::{create_out, out_dir, png_font};
@@ -53,7 +53,10 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
         (&matrix::MIN_SPLITS, &matrix::ALIGNS)
     };
     let grid = matrix::grid(min_splits, aligns);
-    let specs: Vec<AdapterSpec> = grid.iter().copied().map(AdapterSpec::MemPool).collect();
+    let specs: Vec<AllocatorEntry> = grid
+        .iter()
+        .map(|v| AdapterSpec::MemPool(*v).into())
+        .collect();
     eprintln!(
         "tune {name}: {} workloads x {} configurations -> {}",
         suite.items.len(),
@@ -381,4 +384,44 @@ pub fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
         ),
     }
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX)))
+}
+
+/// `fuzz-export`: writes a fuzz input's requests as a `.rep` trace and prints where.
+///
+/// # Errors
+/// An unknown target, an unreadable or undecodable input, a target whose inputs are not
+/// exported, or the trace cannot be written.
+pub fn fuzz_export(args: &FuzzExportArgs) -> anyhow::Result<PathBuf> {
+    let Some(target) = mempool_fuzz::target_named(&args.target) else {
+        bail!(
+            "--target {:?}: no such fuzz target (peers or trace)",
+            args.target
+        );
+    };
+    let bytes = std::fs::read(&args.input)
+        .with_context(|| format!("cannot read the fuzz input {}", args.input.display()))?;
+    let stem = args.input.file_name().map_or_else(
+        || "fuzz-input".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let w = mempool_fuzz::export(target, &bytes, &stem)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{stem}.rep")));
+    workloads::rep::write_file(&out, &w, workloads::rep::RepVariant::Lab2016)
+        .with_context(|| format!("writing {}", out.display()))?;
+    let st = w.stats();
+    println!(
+        "{}: {} ops ({} allocs, {} frees, {} reallocs), peak {} live; replay it with `workbench replay {}` or add its folder with --traces",
+        out.display(),
+        st.ops,
+        st.allocs,
+        st.frees,
+        st.reallocs,
+        units::bytes(st.peak_live_bytes as f64),
+        out.display()
+    );
+    Ok(out)
 }

@@ -220,9 +220,8 @@ pub fn findings(r: &Results) -> Vec<String> {
     speed_findings(r, &mut out);
     latency_findings(r, &mut out);
     scaling_finding(r, &mut out);
-    out.push(format!(
-        "Tuning map (align 8): {}",
-        r.tuning.recommendation()
-    ));
+    if let Some(t) = &r.tuning {
+        out.push(format!("Tuning map (align 8): {}", t.recommendation()));
+    }
     out
 }

@@ -168,23 +168,25 @@ pub fn page(r: &Results, figures: &[Figure]) -> String {
         table(&scaling_table(r), r),
         figure(&figs, OVERVIEW_STEMS[2])
     );
-    let (intro, lines) = r.tuning.disagreement_lines();
-    let _ = write!(
-        s,
-        "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<h3>Held out by source</h3>\n<p>{}</p>\n{}<h3>Pareto front</h3>\n{}{}<p>{}</p>\n<ul>\n",
-        esc(&r.tuning.recommendation()),
-        figure(&figs, OVERVIEW_STEMS[3]),
-        table(&r.tuning.evidence(Some(8)), r),
-        esc(&r.tuning.held_out()),
-        table(&r.tuning.cross_validation_table(), r),
-        figure(&figs, OVERVIEW_STEMS[4]),
-        table(&r.tuning.pareto_table(), r),
-        esc(&intro)
-    );
-    for l in lines {
-        let _ = writeln!(s, "<li>{}</li>", esc(&l));
+    if let Some(t) = &r.tuning {
+        let (intro, lines) = t.disagreement_lines();
+        let _ = write!(
+            s,
+            "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<h3>Held out by source</h3>\n<p>{}</p>\n{}<h3>Pareto front</h3>\n{}{}<p>{}</p>\n<ul>\n",
+            esc(&t.recommendation()),
+            figure(&figs, OVERVIEW_STEMS[3]),
+            table(&t.evidence(Some(8)), r),
+            esc(&t.held_out()),
+            table(&t.cross_validation_table(), r),
+            figure(&figs, OVERVIEW_STEMS[4]),
+            table(&t.pareto_table(), r),
+            esc(&intro)
+        );
+        for l in lines {
+            let _ = writeln!(s, "<li>{}</li>", esc(&l));
+        }
+        s.push_str("</ul>\n<p>The full sweep over alignments too is <code>workbench tune</code>.</p>\n</section>\n");
     }
-    s.push_str("</ul>\n<p>The full sweep over alignments too is <code>workbench tune</code>.</p>\n</section>\n");
 
     let _ = write!(
         s,

@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => commands::replay(&args).map(|()| ExitCode::SUCCESS),
         Command::Check(args) => commands::check(&args),
         Command::Record(args) => commands::record(&args),
+        Command::FuzzExport(args) => commands::fuzz_export(&args).map(|_| ExitCode::SUCCESS),
     }
 }
 

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use workloads::suite::{self, Suite};
+use workloads::suite::{self, AllocatorEntry, Suite};
 use workloads::AdapterSpec;
 
 use crate::aggregate::{aggregates, Ranking, WorkloadSets};
-use crate::cli::ReportArgs;
+use crate::cli::{OutArgs, ReportArgs};
 use crate::matrix;
 use crate::output::{create_out, out_dir, png_font, write_outputs};
 use crate::report_figures::draw_all;
@@ -30,12 +30,13 @@ pub struct Plan {
     /// `--quick`: the CI subset.
     pub quick: bool,
     /// The allocators of the matrix, the default pool first.
-    pub allocators: Vec<AdapterSpec>,
+    pub allocators: Vec<AllocatorEntry>,
     /// Interleaved timing rounds per workload (every allocator once per round).
     pub rounds: u32,
     /// One latency replay per (workload, allocator).
     pub latency: bool,
-    /// Thresholds of the tuning map (align 8, compact and split on and off).
+    /// Thresholds of the tuning map (align 8, compact and split on and off); none: no tuning
+    /// map.
     pub tune_min_splits: Vec<u32>,
     /// The scaling measurement.
     pub scaling: ScalingPlan,
@@ -47,7 +48,10 @@ impl Plan {
     pub fn new(quick: bool) -> Self {
         Self {
             quick,
-            allocators: matrix::report_allocators(quick),
+            allocators: matrix::report_allocators(quick)
+                .into_iter()
+                .map(AllocatorEntry::from)
+                .collect(),
             rounds: workloads::aggregate::MIN_ROUNDS as u32,
             latency: true,
             tune_min_splits: if quick {
@@ -57,6 +61,115 @@ impl Plan {
             },
             scaling: ScalingPlan::new(quick),
         }
+    }
+}
+
+/// The report as a library call, for a crate that brings its own allocator: the suite, the
+/// report's allocators plus the caller's, and where to write.
+///
+/// ```no_run
+/// # fn demo(mine: workloads::suite::AllocatorEntry) -> anyhow::Result<()> {
+/// use workloads::suite::{self, SuiteSpec};
+///
+/// let suite = suite::load(&SuiteSpec { quick: true, ..SuiteSpec::default() })?;
+/// let results = reports::report::Report::new(suite)
+///     .quick(true)
+///     .allocator(mine)          // e.g. AllocatorEntry::region::<MyAllocator>()
+///     .without_tuning()         // the pool's option sweep says nothing about another allocator
+///     .out("target/my-report")
+///     .run()?;
+/// println!("{:?}", results.ranking);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Report {
+    suite: Suite,
+    quick: bool,
+    tuning: bool,
+    extra: Vec<AllocatorEntry>,
+    out: Option<PathBuf>,
+    name: Option<String>,
+}
+
+impl Report {
+    /// The full report over `suite`, with the report's own allocators.
+    #[must_use]
+    pub fn new(suite: Suite) -> Self {
+        Self {
+            suite,
+            quick: false,
+            tuning: true,
+            extra: Vec::new(),
+            out: None,
+            name: None,
+        }
+    }
+
+    /// The CI-sized plan (`--quick`): fewer variants and scaling points.
+    #[must_use]
+    pub fn quick(mut self, quick: bool) -> Self {
+        self.quick = quick;
+        self
+    }
+
+    /// Adds an allocator, after the peers (its name must be its own).
+    #[must_use]
+    pub fn allocator(mut self, entry: AllocatorEntry) -> Self {
+        self.extra.push(entry);
+        self
+    }
+
+    /// Leaves out the tuning map (the pool's option sweep).
+    #[must_use]
+    pub fn without_tuning(mut self) -> Self {
+        self.tuning = false;
+        self
+    }
+
+    /// Writes into `dir` (default: `reports/out/<name>`, as the command line).
+    #[must_use]
+    pub fn out(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out = Some(dir.into());
+        self
+    }
+
+    /// Names the run (default: a UTC timestamp).
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The plan this report runs: the report's allocators with the added ones before
+    /// `baseline`.
+    #[must_use]
+    pub fn plan(&self) -> Plan {
+        let mut plan = Plan::new(self.quick);
+        let at = plan
+            .allocators
+            .iter()
+            .position(|e| e.spec() == Some(AdapterSpec::Baseline))
+            .unwrap_or(plan.allocators.len());
+        plan.allocators.splice(at..at, self.extra.iter().copied());
+        if !self.tuning {
+            plan.tune_min_splits.clear();
+        }
+        plan
+    }
+
+    /// Runs it and writes every file.
+    ///
+    /// # Errors
+    /// Two allocators share a name, or running, drawing or writing failed.
+    pub fn run(self) -> anyhow::Result<Results> {
+        let plan = self.plan();
+        suite::check_names(&plan.allocators)?;
+        let (dir, name) = out_dir(&OutArgs {
+            out: self.out,
+            name: self.name,
+        })?;
+        generate(&self.suite, &plan, &dir, &name)
     }
 }
 
@@ -115,25 +228,37 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
     );
 
     let t = Instant::now();
-    let grid = matrix::grid(&plan.tune_min_splits, &[8]);
-    let specs: Vec<AdapterSpec> = grid.iter().copied().map(AdapterSpec::MemPool).collect();
-    let tune_runs = run_matrix(
-        items,
-        &specs,
-        RunOptions {
-            samples: false,
-            rounds: plan.rounds,
-            latency: false,
-        },
-        "tuning map",
-    )?;
-    let tuning = tune::analyse(items, &grid, &tune_runs)?;
-    seconds.tuning = t.elapsed().as_secs_f64();
-    eprintln!(
-        "  tuning map: {} configurations in {:.1} s",
-        grid.len(),
-        seconds.tuning
-    );
+    let grid = if plan.tune_min_splits.is_empty() {
+        Vec::new()
+    } else {
+        matrix::grid(&plan.tune_min_splits, &[8])
+    };
+    let tuning = if grid.is_empty() {
+        None
+    } else {
+        let specs: Vec<AllocatorEntry> = grid
+            .iter()
+            .map(|v| AdapterSpec::MemPool(*v).into())
+            .collect();
+        let tune_runs = run_matrix(
+            items,
+            &specs,
+            RunOptions {
+                samples: false,
+                rounds: plan.rounds,
+                latency: false,
+            },
+            "tuning map",
+        )?;
+        let outcome = tune::analyse(items, &grid, &tune_runs)?;
+        seconds.tuning = t.elapsed().as_secs_f64();
+        eprintln!(
+            "  tuning map: {} configurations in {:.1} s",
+            grid.len(),
+            seconds.tuning
+        );
+        Some(outcome)
+    };
 
     let t = Instant::now();
     let scaling = scaling::run(&plan.allocators, &plan.scaling)?;
@@ -145,7 +270,7 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
     );
 
     let t = Instant::now();
-    let allocators: Vec<String> = plan.allocators.iter().map(AdapterSpec::name).collect();
+    let allocators: Vec<String> = plan.allocators.iter().map(AllocatorEntry::name).collect();
     let n = allocators.len();
     let stats: Vec<_> = items.iter().map(|i| i.stats).collect();
     let sets = WorkloadSets::new(&stats, &runs, n);

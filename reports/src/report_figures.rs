@@ -308,19 +308,22 @@ fn overview_jobs(r: &Results) -> Vec<Job> {
             .collect(),
         size: (1000, 520),
     };
-    vec![
+    let mut jobs = vec![
         Job::Bars(overall, OVERVIEW_STEMS[0].to_owned()),
         Job::Dots(dots, OVERVIEW_STEMS[1].to_owned()),
         Job::Lines(scaling, OVERVIEW_STEMS[2].to_owned()),
-        Job::Heat(
-            tuning_map(&r.tuning, &r.tuning_grid, 8, "Tuning map"),
+    ];
+    if let Some(t) = &r.tuning {
+        jobs.push(Job::Heat(
+            tuning_map(t, &r.tuning_grid, 8, "Tuning map"),
             OVERVIEW_STEMS[3].to_owned(),
-        ),
-        Job::Points(
-            pareto_figure(&r.tuning, "Tuning map"),
+        ));
+        jobs.push(Job::Points(
+            pareto_figure(t, "Tuning map"),
             OVERVIEW_STEMS[4].to_owned(),
-        ),
-    ]
+        ));
+    }
+    jobs
 }
 
 /// The tuning grid's configurations as points of fragmentation against throughput (with its

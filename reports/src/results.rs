@@ -87,8 +87,8 @@ pub struct Results {
     pub scaling: Vec<ScalingPoint>,
     /// The tuning map's configurations.
     pub tuning_grid: Vec<PoolVariant>,
-    /// The tuning map's scores and recommendation.
-    pub tuning: Outcome,
+    /// The tuning map's scores and recommendation (`None`: no tuning map was asked for).
+    pub tuning: Option<Outcome>,
     /// The figures written.
     pub figures: Vec<FigureInfo>,
 }

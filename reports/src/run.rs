@@ -15,9 +15,8 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
-use workloads::replay::replay_spec;
-use workloads::suite::Item;
-use workloads::timing::{self, Latency, Prepared};
+use workloads::suite::{AllocatorEntry, Item};
+use workloads::timing::{Latency, Prepared};
 use workloads::{AdapterSpec, Metrics, ReplayConfig, Sample, Sampling};
 
 /// Samples kept per replay for the time-series plots (about).
@@ -30,8 +29,8 @@ pub struct RunRecord {
     pub workload: String,
     /// Allocator name (the palette key).
     pub allocator: String,
-    /// What was built.
-    pub spec: AdapterSpec,
+    /// What was built: the built-in allocator's spec (`None` for a user's allocator).
+    pub spec: Option<AdapterSpec>,
     /// Region size in bytes.
     pub capacity: u64,
     /// Ops replayed.
@@ -88,25 +87,34 @@ fn sampling(ops: u64, samples: bool) -> Sampling {
     }
 }
 
-fn context(item: &Item, spec: &AdapterSpec) -> String {
-    format!("workload {}, allocator {}", item.workload.name, spec.name())
+fn context(item: &Item, entry: &AllocatorEntry) -> String {
+    format!(
+        "workload {}, allocator {}",
+        item.workload.name,
+        entry.name()
+    )
 }
 
 /// The tracked replay of `item` on `spec`.
 ///
 /// # Errors
 /// The adapter could not be built; the message names the workload and the allocator.
-pub fn run_tracked(item: &Item, spec: &AdapterSpec, samples: bool) -> anyhow::Result<RunRecord> {
+pub fn run_tracked(
+    item: &Item,
+    entry: &AllocatorEntry,
+    samples: bool,
+) -> anyhow::Result<RunRecord> {
     let config = ReplayConfig {
         sampling: sampling(item.stats.ops, samples),
         track: true,
     };
-    let tracked = replay_spec(&item.workload, spec, item.capacity_bytes(), &config)
-        .with_context(|| context(item, spec))?;
+    let tracked = entry
+        .replay(&item.workload, item.capacity_bytes(), &config)
+        .with_context(|| context(item, entry))?;
     Ok(RunRecord {
         workload: item.workload.name.clone(),
         allocator: tracked.allocator,
-        spec: *spec,
+        spec: entry.spec(),
         capacity: tracked.capacity,
         ops: tracked.ops,
         failures: tracked.failures,
@@ -119,24 +127,25 @@ pub fn run_tracked(item: &Item, spec: &AdapterSpec, samples: bool) -> anyhow::Re
     })
 }
 
-/// `rounds` interleaved timing rounds of `item` on every allocator of `specs`: `ns[a][r]`
+/// `rounds` interleaved timing rounds of `item` on every allocator of `entries`: `ns[a][r]`
 /// is allocator `a`'s ns/op in round `r`. Round `r` starts with allocator `r mod n`.
 ///
 /// # Errors
 /// An adapter could not be built.
 pub fn time_rounds(
     item: &Item,
-    specs: &[AdapterSpec],
+    entries: &[AllocatorEntry],
     rounds: u32,
 ) -> anyhow::Result<Vec<Vec<f64>>> {
     let prepared = Prepared::new(&item.workload);
-    let n = specs.len();
+    let n = entries.len();
     let mut ns = vec![Vec::with_capacity(rounds as usize); n];
     for round in 0..rounds as usize {
         for k in 0..n {
             let a = (k + round) % n;
-            let t = timing::time_spec(&prepared, &specs[a], item.capacity_bytes())
-                .with_context(|| context(item, &specs[a]))?;
+            let t = entries[a]
+                .time(&prepared, 0..prepared.len(), item.capacity_bytes())
+                .with_context(|| context(item, &entries[a]))?;
             ns[a].push(t.ns_per_op());
         }
     }
@@ -148,7 +157,7 @@ fn median(v: &[f64]) -> Option<f64> {
     workloads::aggregate::median(v)
 }
 
-/// Runs every workload of `items` on every allocator of `specs`: the tracked replays spread
+/// Runs every workload of `items` on every allocator of `entries`: the tracked replays spread
 /// over the cores (heaviest first), then the timing rounds and latency replays on one thread.
 /// Records come back in `items` x `specs` order.
 ///
@@ -156,12 +165,12 @@ fn median(v: &[f64]) -> Option<f64> {
 /// The first adapter that could not be built.
 pub fn run_matrix(
     items: &[Item],
-    specs: &[AdapterSpec],
+    entries: &[AllocatorEntry],
     opts: RunOptions,
     what: &str,
 ) -> anyhow::Result<Vec<RunRecord>> {
     let mut jobs: Vec<(usize, usize)> = (0..items.len())
-        .flat_map(|w| (0..specs.len()).map(move |s| (w, s)))
+        .flat_map(|w| (0..entries.len()).map(move |s| (w, s)))
         .collect();
     // Longest first, so the last jobs to finish are short ones.
     jobs.sort_by_key(|&(w, _)| std::cmp::Reverse(items[w].stats.ops));
@@ -169,7 +178,7 @@ pub fn run_matrix(
     let done: anyhow::Result<Vec<((usize, usize), RunRecord)>> = jobs
         .par_iter()
         .map(|&(w, s)| {
-            let r = run_tracked(&items[w], &specs[s], opts.samples);
+            let r = run_tracked(&items[w], &entries[s], opts.samples);
             pb.inc(1);
             r.map(|r| ((w, s), r))
         })
@@ -178,11 +187,11 @@ pub fn run_matrix(
     let mut done = done?;
     done.sort_by_key(|(k, _)| *k);
     let mut records: Vec<RunRecord> = done.into_iter().map(|(_, r)| r).collect();
-    let n = specs.len();
+    let n = entries.len();
     if opts.rounds > 0 {
         let pb = progress(items.len() as u64, &format!("{what} timing"));
         for (w, item) in items.iter().enumerate() {
-            let ns = time_rounds(item, specs, opts.rounds)?;
+            let ns = time_rounds(item, entries, opts.rounds)?;
             for (a, rounds) in ns.into_iter().enumerate() {
                 let r = &mut records[w * n + a];
                 r.ns_per_op = median(&rounds);
@@ -197,9 +206,10 @@ pub fn run_matrix(
         let pb = progress(records.len() as u64, &format!("{what} latency"));
         for (w, item) in items.iter().enumerate() {
             let prepared = Prepared::new(&item.workload);
-            for (a, spec) in specs.iter().enumerate() {
-                let l = timing::latency_spec(&prepared, spec, item.capacity_bytes())
-                    .with_context(|| context(item, spec))?;
+            for (a, entry) in entries.iter().enumerate() {
+                let l = entry
+                    .latency(&prepared, item.capacity_bytes())
+                    .with_context(|| context(item, entry))?;
                 records[w * n + a].latency = Some(l);
                 pb.inc(1);
             }

@@ -63,16 +63,18 @@ pub fn summary_markdown(r: &Results) -> String {
     s.push_str(&latency_table(r).markdown());
     s.push_str("\n## Scaling (time per op in steady state)\n\n");
     s.push_str(&scaling_table(r).markdown());
-    s.push_str("\n## Tuning map (align 8)\n\n");
-    s.push_str(&r.tuning.recommendation());
-    s.push_str("\n\n");
-    s.push_str(&r.tuning.evidence(Some(8)).markdown());
-    s.push_str("\n### Held out by source\n\n");
-    s.push_str(&r.tuning.cross_validation_table().markdown());
-    s.push_str("\n### Pareto front\n\n");
-    s.push_str(&r.tuning.pareto_table().markdown());
-    s.push('\n');
-    s.push_str(&r.tuning.disagreement_markdown());
+    if let Some(t) = &r.tuning {
+        s.push_str("\n## Tuning map (align 8)\n\n");
+        s.push_str(&t.recommendation());
+        s.push_str("\n\n");
+        s.push_str(&t.evidence(Some(8)).markdown());
+        s.push_str("\n### Held out by source\n\n");
+        s.push_str(&t.cross_validation_table().markdown());
+        s.push_str("\n### Pareto front\n\n");
+        s.push_str(&t.pareto_table().markdown());
+        s.push('\n');
+        s.push_str(&t.disagreement_markdown());
+    }
     s.push_str("\n## Fragmentation #4 per workload\n\n");
     s.push_str(&workload_table(r).markdown());
     if !r.notes.is_empty() {

@@ -413,7 +413,7 @@ mod tests {
         RunRecord {
             workload: w.to_owned(),
             allocator: v.label(),
-            spec: AdapterSpec::MemPool(v),
+            spec: Some(AdapterSpec::MemPool(v)),
             capacity: 1 << 20,
             ops: 5_000,
             failures,

@@ -314,7 +314,7 @@ fn tiny_report(dir: &Path) -> reports::results::Results {
     let d = PoolVariant::default();
     let plan = Plan {
         quick: true,
-        allocators: vec![
+        allocators: [
             AdapterSpec::default_pool(),
             AdapterSpec::MemPool(PoolVariant {
                 compact: false,
@@ -323,7 +323,9 @@ fn tiny_report(dir: &Path) -> reports::results::Results {
             AdapterSpec::Talc,
             AdapterSpec::System,
             AdapterSpec::Baseline,
-        ],
+        ]
+        .map(Into::into)
+        .to_vec(),
         rounds: 5,
         latency: true,
         tune_min_splits: vec![16, 64],

@@ -146,6 +146,14 @@ pub enum SuiteError {
     /// No workload is left to run.
     #[error("the suite is empty: no built-in trace, generator or trace file was selected")]
     Empty,
+    /// Two allocators share a name, or a user's allocator takes a built-in one's.
+    #[error("allocator name {name:?} {reason}: every allocator needs a name of its own")]
+    AllocatorName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// [`crate::suite::find`] found no workload of that name.
     #[error(
         "no workload {name:?}: not a built-in trace, a synthetic workload of the standard set (`synthetic/<shape>`), or a trace of the shared folder ({shared})"

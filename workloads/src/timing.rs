@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+use std::ops::Range;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -209,13 +210,32 @@ fn empty_table(slots: usize) -> Vec<Option<Slot>> {
 /// replay. With a concrete `A` the loop is compiled for that allocator; through
 /// `Box<dyn Allocator>` it pays a virtual call per request.
 pub fn time<A: Allocator + ?Sized>(prepared: &Prepared, alloc: &mut A) -> Timed {
+    time_window(prepared, alloc, 0..prepared.ops.len())
+}
+
+/// Replays `prepared` on `alloc`, timing only the ops of `window` (clamped to the ops): the
+/// ones before it run first, untimed, and the ones after it untimed too. `Timed::ops` and
+/// `failures` count the window's ops alone. The scaling curves time a steady state's churn
+/// this way, after its fill.
+pub fn time_window<A: Allocator + ?Sized>(
+    prepared: &Prepared,
+    alloc: &mut A,
+    window: Range<usize>,
+) -> Timed {
+    let n = prepared.ops.len();
+    let (from, to) = (
+        window.start.min(n),
+        window.end.clamp(window.start.min(n), n),
+    );
     let mut table = empty_table(prepared.slots);
+    run(&prepared.ops[..from], &mut table, alloc, &mut Bare);
     let start = Instant::now();
-    let failures = run(&prepared.ops, &mut table, alloc, &mut Bare);
+    let failures = run(&prepared.ops[from..to], &mut table, alloc, &mut Bare);
     let elapsed = start.elapsed();
+    run(&prepared.ops[to..], &mut table, alloc, &mut Bare);
     teardown(&mut table, alloc);
     Timed {
-        ops: prepared.ops.len() as u64,
+        ops: (to - from) as u64,
         elapsed_ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
         failures,
     }
@@ -231,14 +251,27 @@ pub fn time_spec(
     spec: &AdapterSpec,
     capacity: usize,
 ) -> Result<Timed, AdapterError> {
-    struct TimeIt<'a>(&'a Prepared);
+    time_window_spec(prepared, 0..prepared.len(), spec, capacity)
+}
+
+/// [`time_window`] on a fresh `spec` of `capacity` bytes, compiled for that adapter.
+///
+/// # Errors
+/// [`AdapterError`] when the adapter cannot be built.
+pub fn time_window_spec(
+    prepared: &Prepared,
+    window: Range<usize>,
+    spec: &AdapterSpec,
+    capacity: usize,
+) -> Result<Timed, AdapterError> {
+    struct TimeIt<'a>(&'a Prepared, Range<usize>);
     impl WithAllocator for TimeIt<'_> {
         type Output = Timed;
         fn run<A: Allocator>(self, alloc: &mut A) -> Timed {
-            time(self.0, alloc)
+            time_window(self.0, alloc, self.1)
         }
     }
-    spec.with_built(capacity, TimeIt(prepared))
+    spec.with_built(capacity, TimeIt(prepared, window))
 }
 
 /// The shared TSC clock (calibrated once).

@@ -31,6 +31,8 @@ mod mempool;
 #[allow(unsafe_code)]
 mod region;
 #[allow(unsafe_code)]
+mod region_allocator;
+#[allow(unsafe_code)]
 mod rlsf;
 #[allow(unsafe_code)]
 mod system;
@@ -42,12 +44,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 pub use self::baseline::BaselineAdapter;
-pub use self::dlmalloc::DlmallocAdapter;
-pub use self::linked_list::LinkedListAdapter;
+pub use self::dlmalloc::{DlmallocAdapter, DlmallocRegion};
+pub use self::linked_list::{LinkedListAdapter, LinkedListRegion};
 pub use self::mempool::MemPoolAdapter;
-pub use self::rlsf::RlsfAdapter;
+pub use self::region_allocator::{RegionAdapter, RegionAllocator, Resize};
+pub use self::rlsf::{RlsfAdapter, RlsfRegion};
 pub use self::system::SystemAdapter;
-pub use self::talc::TalcAdapter;
+pub use self::talc::{TalcAdapter, TalcRegion};
 use crate::error::AdapterError;
 
 /// How much of its region a peer is handed at least each time its heap grows. Small, so a
@@ -66,23 +69,36 @@ pub(crate) fn request_layout(size: usize, capacity: usize) -> Option<std::alloc:
     std::alloc::Layout::from_size_align(size, ALIGN).ok()
 }
 
-/// A live allocation: its offset, its requested size, and the adapter that made it.
+/// A live allocation: its offset, its requested size and alignment, and the adapter that
+/// made it.
 ///
 /// Only adapters make blocks; `free` and `realloc` consume them.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Block {
     offset: usize,
     size: usize,
+    align: usize,
     owner: u64,
 }
 
 impl Block {
     pub(crate) fn new(owner: u64, offset: usize, size: usize) -> Self {
+        Self::with_align(owner, offset, size, ALIGN)
+    }
+
+    pub(crate) fn with_align(owner: u64, offset: usize, size: usize, align: usize) -> Self {
         Self {
             offset,
             size,
+            align,
             owner,
         }
+    }
+
+    /// The alignment it was requested with ([`ALIGN`] through [`Allocator::allocate`]).
+    #[must_use]
+    pub fn align(&self) -> usize {
+        self.align
     }
 
     /// Offset of the data in the region (for the system allocator: the address).

@@ -9,7 +9,9 @@
 //!   generators ([`crate::generate`]), folders of `.rep` / `.rep.zst` traces (the shared
 //!   malloc-lab folder beside the repository by default), single trace files of any format
 //!   ([`read_any`]).
-//! - Names: [`Source::workload_name`].
+//! - Names: [`Source::workload_name`] for workloads; for allocators `AdapterSpec::name`, and
+//!   [`AllocatorEntry`], which also registers a user's region allocator under its own name
+//!   ([`check_names`] refuses a clash).
 //! - Regions: [`capacity_for`] (16 × peak live payload + 1 MiB, at most 4 GiB).
 //! - CI size (`quick`): every generator at [`Generator::scaled`]`(`[`QUICK_DIVISOR`]`)`, and
 //!   folder traces of more than [`QUICK_MAX_TRACE_OPS`] ops left out.
@@ -26,12 +28,14 @@
 
 #![forbid(unsafe_code)]
 
+mod allocators;
 mod region;
 mod source;
 mod trace_files;
 
 use std::path::{Path, PathBuf};
 
+pub use self::allocators::{check_names, AllocatorEntry};
 pub use self::region::{capacity_for, MAX_REGION, REGION_FACTOR, REGION_HEADROOM};
 pub use self::source::Source;
 pub use self::trace_files::{
