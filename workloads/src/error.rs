@@ -146,6 +146,17 @@ pub enum SuiteError {
     /// No workload is left to run.
     #[error("the suite is empty: no built-in trace, generator or trace file was selected")]
     Empty,
+    /// No workload is left to run once the traces that could not be loaded were skipped
+    /// ([`crate::suite::BadTraces::Skip`]).
+    #[error(
+        "the suite is empty: every trace was skipped ({}): {}",
+        .skipped.len(),
+        .skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    AllSkipped {
+        /// The traces skipped, each with its file, line and reason.
+        skipped: Vec<crate::suite::Skipped>,
+    },
     /// [`crate::suite::find`] found no workload of that name.
     #[error(
         "no workload {name:?}: not a built-in trace, a synthetic workload of the standard set (`synthetic/<shape>`), or a trace of the shared folder ({shared})"
