@@ -39,7 +39,8 @@ pub enum Command {
     Tune(TuneArgs),
     /// Replay one trace file and print its metrics.
     Replay(ReplayArgs),
-    /// Run the heap checker on a raw pool buffer saved to a file.
+    /// Run the heap checker on a raw pool buffer saved to a file: every broken invariant it
+    /// can find, in address order (exit code 1 when any).
     Check(CheckArgs),
     /// Run a program under glibc's malloc tracing and save its allocations as `.rep.zst`.
     Record(RecordArgs),
