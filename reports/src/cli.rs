@@ -6,13 +6,18 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use workloads::suite::SuiteSpec;
+use workloads::suite::{BadTraces, SuiteSpec};
 
 /// mempool workbench: replays allocation workloads through the pool's variants and its peers,
 /// writes an HTML report with fragmentation plots, tunes the pool's options, checks heap dumps
 /// and records traces of real programs.
 #[derive(Debug, Parser)]
-#[command(name = "workbench", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "workbench",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = crate::exit::HELP
+)]
 pub struct Cli {
     /// What to do; `report` when left out.
     #[command(subcommand)]
@@ -50,10 +55,16 @@ pub enum Command {
 #[derive(Debug, Clone, Default, Args)]
 pub struct SuiteArgs {
     /// A folder of `.rep` / `.rep.zst` traces (searched recursively), or one trace file of
-    /// any format, to add to the suite (repeatable). Without it the repository's sibling
-    /// `shared/traces` is used when it exists.
+    /// any format, to add to the suite (repeatable). Without it the shared traces folder is
+    /// used when one is found: $WORKLOADS_SHARED_TRACES, else `shared/traces` in the working
+    /// directory or one above it (up to the parent of the enclosing repository), else the one
+    /// beside the repository the binary was built in.
     #[arg(long = "traces", value_name = "PATH")]
     pub traces: Vec<PathBuf>,
+    /// Stop at the first unreadable or malformed trace (exit code 2) instead of skipping it
+    /// (a skipped trace is listed with its file, line and reason, and makes the exit code 3).
+    #[arg(long)]
+    pub strict: bool,
     /// The CI subset: fewer traces, variants and scaling points (finishes in under two
     /// minutes on two cores).
     #[arg(long)]
@@ -61,15 +72,21 @@ pub struct SuiteArgs {
     /// Leave the synthetic generators out: only recorded traces and trace folders.
     #[arg(long)]
     pub no_synthetic: bool,
+    /// Leave the built-in recorded traces out: with `--no-synthetic`, only the trace folders
+    /// and files.
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 impl SuiteArgs {
-    /// The suite these options ask for: the built-in traces, the standard synthetic set
-    /// (unless `--no-synthetic`) and the `--traces` folders, else the shared folder.
+    /// The suite these options ask for: the built-in traces (unless `--no-builtin`), the
+    /// standard synthetic set (unless `--no-synthetic`) and the `--traces` folders, else the
+    /// shared folder; a bad trace is skipped unless `--strict`.
     #[must_use]
     pub fn spec(&self) -> SuiteSpec {
         let d = SuiteSpec::default();
         SuiteSpec {
+            builtin: !self.no_builtin,
             synthetic: if self.no_synthetic {
                 Vec::new()
             } else {
@@ -77,6 +94,11 @@ impl SuiteArgs {
             },
             traces: self.traces.clone(),
             quick: self.quick,
+            bad_traces: if self.strict {
+                BadTraces::Stop
+            } else {
+                BadTraces::Skip
+            },
             ..d
         }
     }

@@ -6,7 +6,7 @@
 //! [`crate::results`] (the model, with [`crate::aggregate`]) -> renderers
 //! ([`crate::output`] writes what they produce).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -15,8 +15,10 @@ use workloads::AdapterSpec;
 
 use crate::aggregate::{aggregates, compared_workloads};
 use crate::cli::ReportArgs;
+use crate::console;
+use crate::exit::Finished;
 use crate::matrix;
-use crate::output::{create_out, out_dir, png_font, write_outputs};
+use crate::output::{create_out, out_dir, png_font, write_outputs, Staged};
 use crate::report_figures::draw_all;
 use crate::results::{FigureInfo, Results, Timings, WorkloadInfo};
 use crate::run::{run_matrix, RunOptions};
@@ -57,21 +59,31 @@ impl Plan {
     }
 }
 
-/// Runs the report for the command line's arguments and returns the output folder.
+/// Runs the report for the command line's arguments: loads the suite (listing each trace it
+/// skips on stderr), writes the report into a temporary folder beside the output folder and
+/// puts it in place when complete ([`Staged`]), then prints the summary. The [`Finished`] run
+/// names the folder and the skipped traces (which make the exit code 3).
 ///
 /// # Errors
-/// Loading the suite, running, drawing or writing failed.
-pub fn run(args: &ReportArgs) -> anyhow::Result<PathBuf> {
+/// Loading the suite (a bad trace with `--strict`, or nothing left after skipping), running,
+/// drawing or writing failed; the output path is then left as it was.
+pub fn run(args: &ReportArgs) -> anyhow::Result<Finished> {
     let (dir, name) = out_dir(&args.out)?;
+    let staged = Staged::new(&dir)?;
     let suite = suite::load(&args.suite.spec()).context("loading the suite")?;
     for note in &suite.notes {
-        eprintln!("note: {note}");
+        console::err(format_args!("note: {note}"));
     }
+    console::skipped(&suite.skipped);
     let plan = Plan::new(args.suite.quick);
-    let results = generate(&suite, &plan, &dir, &name)?;
-    println!("{}", console_summary(&results));
-    println!("report: {}", dir.join("index.html").display());
-    Ok(dir)
+    let results = generate(&suite, &plan, staged.path(), &name)?;
+    let dir = staged.finish()?;
+    console::out(console_summary(&results))?;
+    console::out(format_args!("report: {}", dir.join("index.html").display()))?;
+    Ok(Finished {
+        dir,
+        skipped: suite.skipped,
+    })
 }
 
 /// Runs `plan` over `suite` and writes every output file into `dir`.

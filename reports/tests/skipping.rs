@@ -1,0 +1,120 @@
+//! One bad trace in a `--traces` folder does not sink a report or a tune: it is skipped and
+//! named (file, line, reason), the run goes on and exits with code 3; `--strict` stops at it
+//! with code 2; a suite left empty by skipping is an error.
+
+mod common;
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use common::{listing, only_traces, texts, trace_folder, workbench};
+
+/// The report over `good.rep` + `bad.rep` alone (`--quick`, no built-in or synthetic
+/// workloads): about 15 s in a debug build, most of it the scaling measurement.
+#[test]
+fn a_report_skips_the_bad_trace_names_it_and_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    let traces = trace_folder(tmp.path(), "traces", true);
+    let out = tmp.path().join("report");
+    let run = workbench(&only_traces(&traces, &out));
+    let (stdout, stderr) = texts(&run);
+    assert_eq!(run.status.code(), Some(3), "{stdout}{stderr}");
+    let named = format!(
+        "skipped: {}:6: unknown op \"x\"",
+        traces.join("bad.rep").display()
+    );
+    assert!(stderr.contains(&named), "{stderr}");
+    assert!(
+        stderr.contains("1 trace was skipped") && stderr.contains("exit code 3"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("report: {}", out.join("index.html").display())),
+        "{stdout}"
+    );
+    // The report ran on the good trace alone, and is in place: nothing else beside it.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let workloads: Vec<&str> = json["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(workloads, ["good"]);
+    assert!(out.join("index.html").is_file());
+    assert_eq!(listing(tmp.path()), ["report", "traces"]);
+}
+
+#[test]
+fn strict_stops_at_the_bad_trace_with_exit_2_and_leaves_the_output_path_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let traces = trace_folder(tmp.path(), "traces", true);
+    // An earlier report at the output path.
+    let out = tmp.path().join("report");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("results.json"), "{}").unwrap();
+    for sub in ["report", "tune"] {
+        let mut args = vec![OsString::from(sub), "--strict".into()];
+        args.extend(only_traces(&traces, &out));
+        let run = workbench(&args);
+        let (stdout, stderr) = texts(&run);
+        assert_eq!(run.status.code(), Some(2), "{sub}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "error: loading the suite: {}:6: unknown op \"x\"",
+                traces.join("bad.rep").display()
+            )),
+            "{sub}: {stderr}"
+        );
+        assert!(!stderr.contains("skipped"), "{sub}: {stderr}");
+        assert_eq!(listing(tmp.path()), ["report", "traces"], "{sub}");
+        assert_eq!(listing(&out), ["results.json"], "{sub}");
+    }
+}
+
+#[test]
+fn tune_skips_too_and_a_folder_of_bad_traces_only_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let traces = trace_folder(tmp.path(), "traces", true);
+    let out = tmp.path().join("tune");
+    let tune = |traces: &Path| {
+        let mut args = vec![OsString::from("tune")];
+        args.extend(only_traces(traces, &out));
+        workbench(&args)
+    };
+    let run = tune(&traces);
+    let (stdout, stderr) = texts(&run);
+    assert_eq!(run.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(stderr.contains("bad.rep:6: unknown op"), "{stderr}");
+    assert!(out.join("tune.json").is_file());
+
+    let only_bad = tmp.path().join("only-bad");
+    std::fs::create_dir(&only_bad).unwrap();
+    std::fs::write(only_bad.join("bad.rep"), common::BAD_TRACE).unwrap();
+    let run = tune(&only_bad);
+    let (stdout, stderr) = texts(&run);
+    assert_eq!(run.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the suite is empty: every trace was skipped (1): ")
+            && stderr.contains("bad.rep:6: unknown op"),
+        "{stderr}"
+    );
+    // The earlier tune is still there.
+    assert!(out.join("tune.json").is_file());
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let run = workbench(&["--help"]);
+    let (stdout, _) = texts(&run);
+    assert!(run.status.success());
+    for line in [
+        "Exit codes:",
+        "  2  an error",
+        "  3  report, tune: finished, but",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in\n{stdout}");
+    }
+    assert!(stdout.contains("--strict"), "{stdout}");
+}
