@@ -65,8 +65,8 @@ pub struct SuiteArgs {
     /// (a skipped trace is listed with its file, line and reason, and makes the exit code 3).
     #[arg(long)]
     pub strict: bool,
-    /// The CI subset: fewer traces, variants and scaling points (finishes in under two
-    /// minutes on two cores).
+    /// The CI subset: smaller synthetic workloads, no trace of more than 60,000 ops, fewer
+    /// variants and scaling points (a few minutes on two cores).
     #[arg(long)]
     pub quick: bool,
     /// Leave the synthetic generators out: only recorded traces and trace folders.

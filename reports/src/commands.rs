@@ -13,7 +13,7 @@ use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Sampling};
 use crate::cli::{CheckArgs, RecordArgs, ReplayArgs, TuneArgs};
 use crate::exit::{self, Finished};
 use crate::output::{create_out, out_dir, png_font, Staged};
-use crate::report_figures::tuning_map;
+use crate::report_figures::{pareto_figure, tuning_map};
 use crate::run::{run_matrix, RunOptions};
 use crate::tune::{self, Outcome};
 use crate::units;
@@ -70,7 +70,8 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
         &specs,
         RunOptions {
             samples: false,
-            timing_reps: 1,
+            rounds: workloads::aggregate::MIN_ROUNDS as u32,
+            latency: false,
         },
         "tune",
     )?;
@@ -79,7 +80,7 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
         .iter()
         .map(|i| i.workload.name.clone())
         .collect();
-    let outcome = tune::analyse(&names, &grid, &records)?;
+    let outcome = tune::analyse(&suite.items, &grid, &records)?;
     let png = png_font(&mut notes).is_some();
     let mut maps = Vec::new();
     for &align in aligns {
@@ -88,6 +89,9 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
         figures::render(&map, &stem, &dir, png)?;
         maps.push(stem);
     }
+    let stem = "tune-pareto".to_owned();
+    figures::render(&pareto_figure(&outcome, "Tuning"), &stem, &dir, png)?;
+    maps.push(stem);
     let seconds = started.elapsed().as_secs_f64();
     let text = tune_text(&outcome, &names, &notes, &maps, quick, seconds);
     println!("{text}");
@@ -127,34 +131,44 @@ fn tune_text(
     seconds: f64,
 ) -> String {
     let mut s = format!(
-        "# Tuning mempool's options\n\n{} sweep of {} configurations over {} workloads ({} compared, {} timed) in {seconds:.0} s: min_split, compact, split and align. Ranked by mean fragmentation #4 (J&W, `workloads/README.md`), ties kept at today's default, else broken by throughput.\n\n## Recommendation\n\n{}\n\n## Evidence: ranked by mean fragmentation #4\n\n",
+        "# Tuning mempool's options\n\n{} sweep of {} configurations over {} workloads ({} compared, {} in the headline, {} timed) in {seconds:.0} s: min_split, compact, split and align. Ranked by fragmentation: {} (J&W #4, `workloads/README.md`; small heaps are left out because fixed costs, not placement, decide their #4). Ties are kept at today's default, else broken by throughput. Throughput is the geometric mean of per-workload speed ratios to today's default over {} interleaved timing rounds, with a 95 % interval; a configuration is called faster or slower only when its interval excludes 1.\n\n## Recommendation\n\n{}\n\n## Held out by source\n\n{}\n\n",
         if quick { "A quick" } else { "A full" },
         o.scores.len(),
         names.len(),
         o.compared.len(),
+        o.headline.len(),
         o.timed.len(),
-        o.recommendation()
+        o.headline_description(),
+        workloads::aggregate::MIN_ROUNDS,
+        o.recommendation(),
+        o.held_out()
     );
+    s.push_str(&o.cross_validation_table().markdown());
+    s.push_str("\n## Evidence: ranked by fragmentation\n\n");
     s.push_str(&o.evidence(Some(12)).markdown());
-    s.push_str(
-        "\n## Ranked by throughput (geometric mean of ops/s relative to today's default)\n\n",
-    );
+    s.push_str("\n## Pareto front: fragmentation against throughput\n\n");
+    s.push_str(&o.pareto_table().markdown());
+    s.push_str("\n## Ranked by throughput (relative to today's default, 95 % interval)\n\n");
     for (rank, &i) in o.by_throughput.iter().take(8).enumerate() {
         let sc = &o.scores[i];
         let _ = writeln!(
             s,
-            "{}. {}: {} (mean #4 {}, rank {} by #4)",
+            "{}. {}: {} (fragmentation {}, rank {} by fragmentation)",
             rank + 1,
             sc.label,
-            sc.throughput.map_or_else(|| "n/a".to_owned(), units::ratio),
-            units::percent(sc.mean_frag4),
+            match (sc.throughput, sc.verdict) {
+                (Some(t), Some(v)) =>
+                    format!("{}, {}", units::ratio_interval(&t), units::speed_verdict(v)),
+                _ => "n/a".to_owned(),
+            },
+            units::percent(sc.fragmentation.geo_frag4),
             sc.frag_rank
         );
     }
     s.push_str("\n## Workloads that disagree\n\n");
     s.push_str(&o.disagreement_markdown());
     if !o.excluded.is_empty() {
-        s.push_str("\n## Workloads left out of the means\n\n");
+        s.push_str("\n## Workloads left out\n\n");
         for (w, why) in &o.excluded {
             let _ = writeln!(s, "- {w}: {why}");
         }
@@ -167,7 +181,7 @@ fn tune_text(
     }
     s.push_str("\n## All configurations\n\n");
     s.push_str(&o.evidence(None).markdown());
-    s.push_str("\n## Tuning maps\n\n");
+    s.push_str("\n## Figures\n\n");
     for m in maps {
         let _ = writeln!(s, "- [{m}.svg]({m}.svg)");
     }

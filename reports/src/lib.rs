@@ -34,6 +34,7 @@ pub mod scaling;
 pub mod summary;
 pub mod table;
 pub mod tune;
+pub mod tune_text;
 pub mod units;
 
 use std::process::ExitCode;

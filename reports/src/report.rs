@@ -13,7 +13,7 @@ use anyhow::Context;
 use workloads::suite::{self, Suite};
 use workloads::AdapterSpec;
 
-use crate::aggregate::{aggregates, compared_workloads};
+use crate::aggregate::{aggregates, Ranking, WorkloadSets};
 use crate::cli::ReportArgs;
 use crate::console;
 use crate::exit::Finished;
@@ -33,8 +33,10 @@ pub struct Plan {
     pub quick: bool,
     /// The allocators of the matrix, the default pool first.
     pub allocators: Vec<AdapterSpec>,
-    /// Timing replays per (workload, allocator); the best counts.
-    pub timing_reps: u32,
+    /// Interleaved timing rounds per workload (every allocator once per round).
+    pub rounds: u32,
+    /// One latency replay per (workload, allocator).
+    pub latency: bool,
     /// Thresholds of the tuning map (align 8, compact and split on and off).
     pub tune_min_splits: Vec<u32>,
     /// The scaling measurement.
@@ -48,7 +50,8 @@ impl Plan {
         Self {
             quick,
             allocators: matrix::report_allocators(quick),
-            timing_reps: if quick { 1 } else { 3 },
+            rounds: workloads::aggregate::MIN_ROUNDS as u32,
+            latency: true,
             tune_min_splits: if quick {
                 matrix::QUICK_MIN_SPLITS.to_vec()
             } else {
@@ -111,7 +114,8 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
         &plan.allocators,
         RunOptions {
             samples: true,
-            timing_reps: plan.timing_reps,
+            rounds: plan.rounds,
+            latency: plan.latency,
         },
         "matrix",
     )?;
@@ -130,12 +134,12 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
         &specs,
         RunOptions {
             samples: false,
-            timing_reps: 1,
+            rounds: plan.rounds,
+            latency: false,
         },
         "tuning map",
     )?;
-    let names: Vec<String> = items.iter().map(|i| i.workload.name.clone()).collect();
-    let tuning = tune::analyse(&names, &grid, &tune_runs)?;
+    let tuning = tune::analyse(items, &grid, &tune_runs)?;
     seconds.tuning = t.elapsed().as_secs_f64();
     eprintln!(
         "  tuning map: {} configurations in {:.1} s",
@@ -155,24 +159,24 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
     let t = Instant::now();
     let allocators: Vec<String> = plan.allocators.iter().map(AdapterSpec::name).collect();
     let n = allocators.len();
-    let compared = compared_workloads(items.len(), &runs, n);
+    let stats: Vec<_> = items.iter().map(|i| i.stats).collect();
+    let sets = WorkloadSets::new(&stats, &runs, n);
     for (w, item) in items.iter().enumerate() {
-        if !compared.contains(&w) {
+        if !sets.compared.contains(&w) {
             let failing: Vec<String> = runs[w * n..(w + 1) * n]
                 .iter()
                 .filter(|r| r.failures > 0)
                 .map(|r| format!("{} ({} failed)", r.allocator, r.failures))
                 .collect();
             notes.push(format!(
-                "{} is left out of the means: requests failed in its {} region under {}",
+                "{} is left out of the aggregates: requests failed in its {} region under {}",
                 item.workload.name,
                 units::bytes(item.capacity as f64),
                 failing.join(", ")
             ));
         }
     }
-    let ops: Vec<u64> = items.iter().map(|i| i.stats.ops).collect();
-    let aggregates = aggregates(&allocators, &runs, &compared, &ops);
+    let aggregates = aggregates(&allocators, &runs, &sets);
     let png = png_font(&mut notes).is_some();
     let mut results = Results {
         name: name.to_owned(),
@@ -191,8 +195,16 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
             })
             .collect(),
         allocators,
+        ranking: Ranking::of(&aggregates),
         aggregates,
-        compared: compared.iter().map(|&w| names[w].clone()).collect(),
+        compared: sets
+            .compared
+            .iter()
+            .map(|&w| items[w].workload.name.clone())
+            .collect(),
+        sets,
+        rounds: plan.rounds,
+        clock_ns: workloads::timing::clock_cost_ns(),
         runs,
         scaling,
         tuning_grid: grid,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use workloads::suite::Source;
 use workloads::{PoolVariant, WorkloadStats};
 
-use crate::aggregate::Aggregate;
+use crate::aggregate::{Aggregate, Ranking, WorkloadSets};
 use crate::run::RunRecord;
 use crate::scaling::ScalingPoint;
 use crate::tune::Outcome;
@@ -27,7 +27,7 @@ pub struct WorkloadInfo {
 /// Seconds spent per phase.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Timings {
-    /// Matrix replays (tracked and timed).
+    /// Matrix replays (tracked, timing rounds, latency).
     pub matrix: f64,
     /// Tuning-map replays.
     pub tuning: f64,
@@ -69,10 +69,18 @@ pub struct Results {
     pub workloads: Vec<WorkloadInfo>,
     /// The allocators, in matrix order.
     pub allocators: Vec<String>,
-    /// Per-allocator means over the compared workloads.
+    /// Per-allocator aggregates over the workload sets.
     pub aggregates: Vec<Aggregate>,
-    /// The workloads the means are over (no allocator failed a request on them).
+    /// The allocators best first, by fragmentation and by throughput (for CI consumers).
+    pub ranking: Ranking,
+    /// Which workloads each aggregate is over (indices into `workloads`).
+    pub sets: WorkloadSets,
+    /// The workloads no allocator failed a request on.
     pub compared: Vec<String>,
+    /// Interleaved timing rounds per (workload, allocator).
+    pub rounds: u32,
+    /// What reading the latency clock twice costs, ns (in every latency sample).
+    pub clock_ns: f64,
     /// Every (workload, allocator) run, workload-major.
     pub runs: Vec<RunRecord>,
     /// Scaling points.
@@ -97,5 +105,19 @@ impl Results {
     #[must_use]
     pub fn default_pool(&self) -> &Aggregate {
         &self.aggregates[0]
+    }
+
+    /// The index of the `baseline` allocator (the replay loop's cost), when it ran.
+    #[must_use]
+    pub fn baseline(&self) -> Option<usize> {
+        self.allocators.iter().position(|a| a == "baseline")
+    }
+
+    /// The names of the workloads with indices `set`.
+    #[must_use]
+    pub fn names(&self, set: &[usize]) -> Vec<String> {
+        set.iter()
+            .map(|&w| self.workloads[w].name.clone())
+            .collect()
     }
 }

@@ -3,16 +3,17 @@
 //! For each size `N`, the steady-state generator allocates `N` blocks of 16..=256 bytes, then
 //! frees a random live block and allocates a new one `churn` times, then frees everything.
 //! Only the churn phase is timed (the fill and the teardown are not), on a fresh allocator,
-//! and the best of `reps` runs counts.
+//! and the best of `reps` runs counts. The loop is compiled for each adapter
+//! (`AdapterSpec::with_built`), and `baseline` among the allocators measures the loop's own
+//! cost.
 
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 use serde::Serialize;
 use workloads::generate::Generator;
 use workloads::suite::{capacity_for, SEED};
-use workloads::{AdapterSpec, Allocator, Block, Op};
+use workloads::{AdapterSpec, Allocator, Block, Op, WithAllocator};
 
 use crate::run::progress;
 
@@ -93,7 +94,8 @@ fn phases(ops: &[Op], live: usize, churn: usize) -> anyhow::Result<Phases<'_>> {
 }
 
 /// Applies `op` to `alloc`, keeping blocks by id in `table`; returns whether it failed.
-fn apply(alloc: &mut dyn Allocator, table: &mut [Option<Block>], op: Op) -> bool {
+#[inline(always)]
+fn apply<A: Allocator>(alloc: &mut A, table: &mut [Option<Block>], op: Op) -> bool {
     let Some(slot) = table.get_mut(op.id() as usize) else {
         return true;
     };
@@ -135,29 +137,41 @@ pub fn measure(
     let p = phases(&w.ops, live, plan.churn)?;
     let ids = w.ops.iter().map(|o| o.id() as usize + 1).max().unwrap_or(0);
     let capacity = usize::try_from(capacity_for(&w.stats())).unwrap_or(usize::MAX);
+    /// One repetition on a fresh allocator: the fill, the timed churn, the teardown.
+    struct Rep<'a> {
+        phases: &'a Phases<'a>,
+        ids: usize,
+    }
+    impl WithAllocator for Rep<'_> {
+        type Output = (f64, u64);
+        fn run<A: Allocator>(self, alloc: &mut A) -> (f64, u64) {
+            let p = self.phases;
+            let mut table: Vec<Option<Block>> = Vec::new();
+            table.resize_with(self.ids, || None);
+            for &op in p.fill {
+                apply(alloc, &mut table, op);
+            }
+            let mut failed = 0u64;
+            let start = Instant::now();
+            for &op in p.churn {
+                failed += u64::from(apply(alloc, &mut table, op));
+            }
+            let ns = start.elapsed().as_nanos() as f64 / p.churn.len().max(1) as f64;
+            for &op in p.teardown {
+                apply(alloc, &mut table, op);
+            }
+            for b in table.into_iter().flatten() {
+                alloc.free(b);
+            }
+            (ns, failed)
+        }
+    }
     let mut best = f64::INFINITY;
     let mut failures = 0;
     for _ in 0..plan.reps.max(1) {
-        let mut alloc = spec
-            .build(capacity)
+        let (ns, failed) = spec
+            .with_built(capacity, Rep { phases: &p, ids })
             .with_context(|| format!("building {} for {}", spec.name(), g.name()))?;
-        let mut table: Vec<Option<Block>> = Vec::new();
-        table.resize_with(ids, || None);
-        for &op in p.fill {
-            apply(alloc.as_mut(), &mut table, op);
-        }
-        let mut failed = 0u64;
-        let start = Instant::now();
-        for &op in p.churn {
-            failed += u64::from(apply(alloc.as_mut(), &mut table, op));
-        }
-        let ns = start.elapsed().as_nanos() as f64 / p.churn.len().max(1) as f64;
-        for &op in p.teardown {
-            apply(alloc.as_mut(), &mut table, op);
-        }
-        for b in table.into_iter().flatten() {
-            alloc.free(b);
-        }
         best = best.min(ns);
         failures = failures.max(failed);
     }
@@ -170,7 +184,8 @@ pub fn measure(
     })
 }
 
-/// Measures every allocator of `specs` at every size of `plan`, spread over the cores.
+/// Measures every allocator of `specs` at every size of `plan`, one at a time (a timing
+/// shares the machine with nothing else of the run).
 ///
 /// # Errors
 /// The first measurement that could not be set up.
@@ -180,7 +195,7 @@ pub fn run(specs: &[AdapterSpec], plan: &ScalingPlan) -> anyhow::Result<Vec<Scal
         .collect();
     let pb = progress(jobs.len() as u64, "scaling");
     let points: anyhow::Result<Vec<ScalingPoint>> = jobs
-        .par_iter()
+        .iter()
         .map(|&(s, n)| {
             let r = measure(&specs[s], n, plan);
             pb.inc(1);

@@ -197,7 +197,7 @@ pub enum AdapterError {
     },
     /// No allocator has this name ([`crate::AdapterSpec::from_name`]).
     #[error(
-        "unknown allocator {name:?}: expected mempool, a pool variant such as mempool(min_split=64,compact=false) (either with @reference for the reference engine), talc, rlsf, linked_list_allocator, dlmalloc or system"
+        "unknown allocator {name:?}: expected mempool, a pool variant such as mempool(min_split=64,compact=false) (either with @reference for the reference engine), talc, rlsf, linked_list_allocator, dlmalloc, system or baseline"
     )]
     UnknownName {
         /// The name given.

@@ -20,6 +20,10 @@
 //! - [`replay`](mod@replay): runs a workload through an adapter, counts failures, times the run and
 //!   samples heap state; [`metrics`] turns that into Johnstone & Wilson's fragmentation
 //!   measures and malloc-lab utilisation.
+//! - [`aggregate`]: statistics across workloads that one tiny workload cannot dominate
+//!   (geometric means of ratios with bootstrap intervals, medians, wins, the small-heap floor).
+//! - [`timing`]: the lean timing loop (compiled per adapter, nothing but the allocator's calls
+//!   per op) and the per-op latency replay (HDR histograms of malloc, free and realloc).
 //!
 //! ```
 //! use workloads::{generate::Generator, replay, AdapterSpec, ReplayConfig};
@@ -40,6 +44,7 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod aggregate;
 pub mod builtin;
 pub mod error;
 pub mod generate;
@@ -51,8 +56,9 @@ pub mod record;
 pub mod rep;
 pub mod replay;
 pub mod suite;
+pub mod timing;
 
-pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant};
+pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant, WithAllocator};
 pub use error::{AdapterError, GenerateError, RecordError, SuiteError, TraceError};
 pub use metrics::Metrics;
 pub use op::{Op, Provenance, Workload, WorkloadStats};

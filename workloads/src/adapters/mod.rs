@@ -20,6 +20,7 @@
 //! hand one to another adapter (that is refused), so the adapters that drive allocators
 //! through raw pointers stay sound.
 
+mod baseline;
 // Only the modules that hand raw memory to an allocator crate may use unsafe code; each
 // unsafe block there carries a SAFETY comment.
 #[allow(unsafe_code)]
@@ -40,6 +41,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+pub use self::baseline::BaselineAdapter;
 pub use self::dlmalloc::DlmallocAdapter;
 pub use self::linked_list::LinkedListAdapter;
 pub use self::mempool::MemPoolAdapter;
@@ -183,6 +185,17 @@ impl<A: Allocator + ?Sized> Allocator for Box<A> {
     }
 }
 
+/// Work to do with a concrete allocator: [`AdapterSpec::with_built`] builds the adapter a
+/// spec names and calls [`WithAllocator::run`] with its concrete type, so the work is compiled
+/// for each adapter (no virtual call per request, unlike through [`AdapterSpec::build`]'s
+/// `Box<dyn Allocator>`).
+pub trait WithAllocator {
+    /// What the work returns.
+    type Output;
+    /// Does the work on `alloc`.
+    fn run<A: Allocator>(self, alloc: &mut A) -> Self::Output;
+}
+
 /// The pool's tunable options (everything of `mempool::PoolOptions` but the buffer's size
 /// and range, which the region sets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -295,6 +308,10 @@ pub enum AdapterSpec {
     Dlmalloc,
     /// The process's system allocator (no region: no footprint).
     System,
+    /// [`BaselineAdapter`]: a counter that ignores frees, the cheapest allocator that can
+    /// serve any trace; its time is the replay loop's own cost. Throughput and latency only
+    /// (its blocks may overlap: no fragmentation figures). Not in [`AdapterSpec::all`].
+    Baseline,
 }
 
 /// The name of a pool variant on the reference engine.
@@ -340,6 +357,7 @@ impl AdapterSpec {
             Self::LinkedList => "linked_list_allocator".into(),
             Self::Dlmalloc => "dlmalloc".into(),
             Self::System => "system".into(),
+            Self::Baseline => "baseline".into(),
         }
     }
 
@@ -350,7 +368,11 @@ impl AdapterSpec {
     /// # Errors
     /// [`AdapterError::UnknownName`] listing the names there are.
     pub fn from_name(name: &str) -> Result<Self, AdapterError> {
-        if let Some(peer) = Self::peers().into_iter().find(|p| p.name() == name) {
+        if let Some(peer) = Self::peers()
+            .into_iter()
+            .chain([Self::Baseline])
+            .find(|p| p.name() == name)
+        {
             return Ok(peer);
         }
         let parsed = match name.strip_suffix("@reference") {
@@ -359,6 +381,30 @@ impl AdapterSpec {
         };
         parsed.ok_or_else(|| AdapterError::UnknownName {
             name: name.to_owned(),
+        })
+    }
+
+    /// Builds the adapter over a new region of `capacity` bytes, as [`AdapterSpec::build`]
+    /// does, and runs `work` on it with its concrete type.
+    ///
+    /// # Errors
+    /// [`AdapterError`] when the region is too small, too large, or cannot be reserved.
+    pub fn with_built<W: WithAllocator>(
+        &self,
+        capacity: usize,
+        work: W,
+    ) -> Result<W::Output, AdapterError> {
+        Ok(match self {
+            Self::MemPool(v) => work.run(&mut MemPoolAdapter::new(*v, capacity)?),
+            Self::Reference(v) => work.run(
+                &mut MemPoolAdapter::<::mempool::Reference>::with_engine(*v, capacity)?,
+            ),
+            Self::Talc => work.run(&mut TalcAdapter::new(capacity)?),
+            Self::Rlsf => work.run(&mut RlsfAdapter::new(capacity)?),
+            Self::LinkedList => work.run(&mut LinkedListAdapter::new(capacity)?),
+            Self::Dlmalloc => work.run(&mut DlmallocAdapter::new(capacity)?),
+            Self::System => work.run(&mut SystemAdapter::new(capacity)),
+            Self::Baseline => work.run(&mut BaselineAdapter::new(capacity)),
         })
     }
 
@@ -378,6 +424,7 @@ impl AdapterSpec {
             Self::LinkedList => Box::new(LinkedListAdapter::new(capacity)?),
             Self::Dlmalloc => Box::new(DlmallocAdapter::new(capacity)?),
             Self::System => Box::new(SystemAdapter::new(capacity)),
+            Self::Baseline => Box::new(BaselineAdapter::new(capacity)),
         })
     }
 }

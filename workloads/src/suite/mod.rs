@@ -88,6 +88,24 @@ impl Item {
         }
     }
 
+    /// The group of workloads this one belongs to, for cross-validation (`tune` holds out one
+    /// group at a time): `recorded programs` for the built-in traces, `synthetic`, the first
+    /// folder of a shared trace's name (`malloclab-2002`, `malloclab-2016`), any other trace
+    /// folder's label, a single file's path.
+    #[must_use]
+    pub fn fold(&self) -> String {
+        match &self.source {
+            Source::Recorded => "recorded programs".to_owned(),
+            Source::Synthetic => "synthetic".to_owned(),
+            Source::Folder(label) if label == SHARED_LABEL => self
+                .workload
+                .name
+                .split_once('/')
+                .map_or_else(|| label.clone(), |(first, _)| first.to_owned()),
+            Source::Folder(label) | Source::File(label) => label.clone(),
+        }
+    }
+
     /// The region as a `usize` (saturating on 32-bit hosts).
     #[must_use]
     pub fn capacity_bytes(&self) -> usize {
