@@ -298,7 +298,10 @@ mod tests {
         assert!(names[0].starts_with(".ci.incomplete-"), "{names:?}");
         let kept = tmp.path().join(&names[0]);
         assert!(err.contains(&kept.display().to_string()), "{err}");
-        assert_eq!(fs::read_to_string(kept.join("results.json")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(kept.join("results.json")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

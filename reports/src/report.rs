@@ -71,6 +71,21 @@ impl Plan {
 /// Loading the suite (a bad trace with `--strict`, or nothing left after skipping), running,
 /// drawing or writing failed; the output path is then left as it was.
 pub fn run(args: &ReportArgs) -> anyhow::Result<Finished> {
+    let (finished, results) = run_plan(args, &Plan::new(args.suite.quick))?;
+    console::out(console_summary(&results))?;
+    console::out(format_args!(
+        "report: {}",
+        finished.dir.join("index.html").display()
+    ))?;
+    Ok(finished)
+}
+
+/// [`run`] with the given plan instead of the one `--quick` chooses (tests run a tiny one),
+/// up to the output in place: it prints nothing on stdout and returns the results too.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_plan(args: &ReportArgs, plan: &Plan) -> anyhow::Result<(Finished, Results)> {
     let (dir, name) = out_dir(&args.out)?;
     let staged = Staged::new(&dir)?;
     let suite = suite::load(&args.suite.spec()).context("loading the suite")?;
@@ -78,15 +93,13 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<Finished> {
         console::err(format_args!("note: {note}"));
     }
     console::skipped(&suite.skipped);
-    let plan = Plan::new(args.suite.quick);
-    let results = generate(&suite, &plan, staged.path(), &name)?;
+    let results = generate(&suite, plan, staged.path(), &name)?;
     let dir = staged.finish()?;
-    console::out(console_summary(&results))?;
-    console::out(format_args!("report: {}", dir.join("index.html").display()))?;
-    Ok(Finished {
+    let finished = Finished {
         dir,
         skipped: suite.skipped,
-    })
+    };
+    Ok((finished, results))
 }
 
 /// Runs `plan` over `suite` and writes every output file into `dir`.

@@ -1,36 +1,77 @@
 //! One bad trace in a `--traces` folder does not sink a report or a tune: it is skipped and
 //! named (file, line, reason), the run goes on and exits with code 3; `--strict` stops at it
-//! with code 2; a suite left empty by skipping is an error.
+//! with code 2 and leaves the output path alone; a suite left empty by skipping is an error.
 
 mod common;
 
 use std::ffi::OsString;
 use std::path::Path;
+use std::process::ExitCode;
 
 use common::{listing, only_traces, texts, trace_folder, workbench};
+use reports::cli::{OutArgs, ReportArgs, SuiteArgs};
+use reports::report::{self, Plan};
+use reports::scaling::ScalingPlan;
+use workloads::AdapterSpec;
 
-/// The report over `good.rep` + `bad.rep` alone (`--quick`, no built-in or synthetic
-/// workloads): about 15 s in a debug build, most of it the scaling measurement.
+/// A plan small enough for a debug build: three allocators, a 2 x 2 tuning map, two scaling
+/// points.
+fn tiny_plan() -> Plan {
+    Plan {
+        quick: true,
+        allocators: vec![
+            AdapterSpec::default_pool(),
+            AdapterSpec::Talc,
+            AdapterSpec::Baseline,
+        ],
+        rounds: 5,
+        latency: false,
+        tune_min_splits: vec![16, 64],
+        scaling: ScalingPlan {
+            sizes: vec![50, 200],
+            churn: 200,
+            reps: 1,
+        },
+    }
+}
+
+fn report_args(traces: &Path, out: &Path, strict: bool) -> ReportArgs {
+    ReportArgs {
+        suite: SuiteArgs {
+            traces: vec![traces.to_path_buf()],
+            strict,
+            quick: true,
+            no_synthetic: true,
+            no_builtin: true,
+        },
+        out: OutArgs {
+            out: Some(out.to_path_buf()),
+            name: None,
+        },
+    }
+}
+
+/// The report over `good.rep` + `bad.rep` alone, on a tiny plan (the binary's `--quick` plan
+/// takes minutes in a debug build, most of it the scaling measurement; the binary's exit code
+/// comes from the same `Finished::exit_code`, run through the binary by the `tune` test below).
 #[test]
 fn a_report_skips_the_bad_trace_names_it_and_exits_3() {
     let tmp = tempfile::tempdir().unwrap();
     let traces = trace_folder(tmp.path(), "traces", true);
     let out = tmp.path().join("report");
-    let run = workbench(&only_traces(&traces, &out));
-    let (stdout, stderr) = texts(&run);
-    assert_eq!(run.status.code(), Some(3), "{stdout}{stderr}");
-    let named = format!(
-        "skipped: {}:6: unknown op \"x\"",
-        traces.join("bad.rep").display()
-    );
-    assert!(stderr.contains(&named), "{stderr}");
+    let (finished, _) = report::run_plan(&report_args(&traces, &out, false), &tiny_plan()).unwrap();
+    assert_eq!(finished.exit_code(), ExitCode::from(3));
+    assert_eq!(finished.dir, out);
+    let [bad] = &finished.skipped[..] else {
+        panic!("{:?}", finished.skipped)
+    };
+    assert_eq!(bad.path, traces.join("bad.rep").display().to_string());
+    assert_eq!(bad.line, Some(6));
+    assert!(bad.reason.starts_with("unknown op \"x\""), "{bad}");
+    let note = finished.skipped_note().unwrap();
     assert!(
-        stderr.contains("1 trace was skipped") && stderr.contains("exit code 3"),
-        "{stderr}"
-    );
-    assert!(
-        stdout.contains(&format!("report: {}", out.join("index.html").display())),
-        "{stdout}"
+        note.contains("1 trace was skipped") && note.contains("exit code 3"),
+        "{note}"
     );
     // The report ran on the good trace alone, and is in place: nothing else beside it.
     let json: serde_json::Value =
@@ -43,6 +84,20 @@ fn a_report_skips_the_bad_trace_names_it_and_exits_3() {
         .collect();
     assert_eq!(workloads, ["good"]);
     assert!(out.join("index.html").is_file());
+    assert_eq!(listing(tmp.path()), ["report", "traces"]);
+
+    // --strict: the bad trace is the error, and the report just written stays as it is.
+    let before = std::fs::read(out.join("results.json")).unwrap();
+    let err = report::run_plan(&report_args(&traces, &out, true), &tiny_plan()).unwrap_err();
+    let msg = reports::error_message(&err);
+    assert!(
+        msg.contains(&format!(
+            "{}:6: unknown op",
+            traces.join("bad.rep").display()
+        )),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read(out.join("results.json")).unwrap(), before);
     assert_eq!(listing(tmp.path()), ["report", "traces"]);
 }
 
