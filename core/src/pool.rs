@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::buffer::AlignedBuf;
-use crate::check::{check_heap, Violation};
+use crate::check::{check_heap, diagnose_heap, Diagnosis, Violation};
 use crate::engine::{Engine, Fast};
 use crate::fast::Index;
 use crate::heap::{Access, Block, Blocks, Heap};
@@ -344,6 +344,30 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// The [`Violation`] found, naming the invariant and the addresses.
     pub fn check(&self) -> Result<(), Violation> {
         check_heap(&self.heap())
+    }
+
+    /// Checks every heap invariant like [`MemPool::check`], but goes on past a violation
+    /// wherever the structure still allows it and reports every one found, in address order,
+    /// with the parts it could not examine (see the [`check`](crate::check) module for how
+    /// far each walk goes). Never panics; its walks are bounded, so it ends on any bytes.
+    /// O(n log n) in the number of blocks.
+    ///
+    /// ```
+    /// use mempool::{MemPool, PoolOptions};
+    ///
+    /// let mut pool = MemPool::with_buffer(vec![0u8; 256], PoolOptions::default()).unwrap();
+    /// let a = pool.malloc(16).unwrap();
+    /// pool.malloc(16).unwrap();
+    /// assert!(pool.check_all().is_sound());
+    /// let mut bytes = pool.into_inner();
+    /// let block = (a - 8) as usize;
+    /// bytes[block..block + 4].copy_from_slice(&20u32.to_le_bytes()); // not a multiple of 8
+    /// let d = MemPool::attach(bytes, 0).unwrap().check_all();
+    /// assert_eq!(d.invariants(), [5, 7]); // misaligned, and the heap no longer adds up
+    /// ```
+    #[must_use]
+    pub fn check_all(&self) -> Diagnosis {
+        diagnose_heap(&self.heap())
     }
 
     /// The allocated block whose data address is `addr`, if any.

@@ -12,13 +12,13 @@ use workloads::suite::{self, capacity_for, AllocatorEntry, MAX_REGION};
 use workloads::{AdapterSpec, PoolVariant, ReplayConfig, Sampling};
 
 use crate::cli::{CheckArgs, FuzzExportArgs, RecordArgs, ReplayArgs, TuneArgs};
-use crate::figures;
-use crate::matrix;
-use crate::output::{create_out, out_dir, png_font};
+use crate::exit::{self, Finished};
+use crate::output::{create_out, out_dir, png_font, Staged};
 use crate::report_figures::{pareto_figure, tuning_map};
 use crate::run::{run_matrix, RunOptions};
 use crate::tune::{self, Outcome};
 use crate::units;
+use crate::{console, figures, matrix};
 
 /// What `tune.json` holds.
 #[derive(Debug, Serialize)]
@@ -34,14 +34,19 @@ struct TuneFile<'a> {
 }
 
 /// `tune`: sweeps the grid over the suite, prints the recommendation and writes `tune.md`,
-/// `tune.json` and one tuning map per alignment into the output folder.
+/// `tune.json` and one tuning map per alignment into the output folder (written in a
+/// temporary sibling and put in place when complete: [`Staged`]). Each trace skipped is listed
+/// on stderr and in the [`Finished`] run (exit code 3).
 ///
 /// # Errors
-/// Loading, running or writing failed.
-pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
+/// Loading, running or writing failed; the output path is then left as it was.
+pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
     let started = std::time::Instant::now();
-    let (dir, name) = out_dir(&args.out)?;
+    let (out, name) = out_dir(&args.out)?;
+    let staged = Staged::new(&out)?;
+    let dir = staged.path().to_path_buf();
     let suite = suite::load(&args.suite.spec()).context("loading the suite")?;
+    console::skipped(&suite.skipped);
     let mut notes = suite.notes.clone();
     for n in &suite.notes {
         eprintln!("note: {n}");
@@ -111,8 +116,13 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<PathBuf> {
     let json = serde_json::to_vec_pretty(&file).context("serialising tune.json")?;
     std::fs::write(&json_path, json)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
+    let dir = staged.finish()?;
+    let (md_path, json_path) = (dir.join("tune.md"), dir.join("tune.json"));
     println!("tune: {} and {}", md_path.display(), json_path.display());
-    Ok(dir)
+    Ok(Finished {
+        dir,
+        skipped: suite.skipped,
+    })
 }
 
 /// The text `tune` prints and writes to `tune.md`.
@@ -242,11 +252,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
     .with_context(|| format!("building {} over {capacity} bytes", spec.name()))?;
     let timed = replay_spec(&w, &spec, cap, &ReplayConfig::timing())
         .with_context(|| format!("building {} over {capacity} bytes", spec.name()))?;
-    println!(
-        "{}",
-        replay_text(&args.trace, &w.name, &st, &tracked, &timed)
-    );
-    Ok(())
+    console::out(replay_text(&args.trace, &w.name, &st, &tracked, &timed))
 }
 
 fn replay_text(
@@ -320,17 +326,18 @@ fn replay_text(
     s.trim_end().to_owned()
 }
 
-/// `check`: prints the checker's report; exit code 1 when the heap is corrupt.
+/// `check`: prints the checker's report (every violation found, then a summary line); exit
+/// code 1 when the heap is corrupt.
 ///
 /// # Errors
 /// The dump cannot be read.
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = crate::check::check_file(&args.dump, args.start)?;
-    print!("{}", report.text);
+    console::out(report.text.trim_end())?;
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(1)
+        ExitCode::from(exit::CORRUPT)
     })
 }
 
@@ -349,39 +356,44 @@ pub fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
     let rec = workloads::record::record(cmd.as_ref(), &rest, &args.out)
         .with_context(|| format!("recording `{}`", args.command.join(" ")))?;
     for w in &rec.warnings {
-        eprintln!("warning: {w}");
+        console::err(format_args!("warning: {w}"));
     }
     for t in &rec.traces {
-        println!(
+        console::out(format_args!(
             "{}: {} ops from {} (pid {}, image {})",
             t.path.display(),
             t.ops,
             t.program,
             t.pid,
             t.image
-        );
+        ))?;
     }
     if rec.traces.is_empty() {
-        println!("no process of `{cmd}` allocated anything: no trace written");
+        console::out(format_args!(
+            "no process of `{cmd}` allocated anything: no trace written"
+        ))?;
     } else if let Some(t) = rec.program_trace() {
-        println!("the program's own trace: {}", t.path.display());
+        console::out(format_args!(
+            "the program's own trace: {}",
+            t.path.display()
+        ))?;
     }
     if rec.empty > 0 {
-        println!(
+        console::out(format_args!(
             "{} process images allocated nothing (no trace for them)",
             rec.empty
-        );
+        ))?;
     }
     let code = rec.status_code();
     match rec.exit {
         workloads::record::ProgramExit::Code(0) => {}
-        workloads::record::ProgramExit::Code(c) => {
-            println!("`{cmd}` exited with code {c}; the traces up to then were written");
-        }
-        workloads::record::ProgramExit::Signal(s) => println!(
+        workloads::record::ProgramExit::Code(c) => console::out(format_args!(
+            "`{cmd}` exited with code {c}; the traces up to then were written"
+        ))?,
+        workloads::record::ProgramExit::Signal(s) => console::out(format_args!(
             "`{cmd}` was ended by signal {s} (exit code {code} = 128 + {s}); the traces up to \
              then were written"
-        ),
+        ))?,
     }
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX)))
 }

@@ -216,6 +216,19 @@ fn scaling_finding(r: &Results, out: &mut Vec<String>) {
 #[must_use]
 pub fn findings(r: &Results) -> Vec<String> {
     let mut out = Vec::new();
+    if !r.skipped.is_empty() {
+        out.push(format!(
+            "{} trace{} could not be loaded and {} left out: {}.",
+            r.skipped.len(),
+            if r.skipped.len() == 1 { "" } else { "s" },
+            if r.skipped.len() == 1 { "is" } else { "are" },
+            r.skipped
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     fragmentation_findings(r, &mut out);
     speed_findings(r, &mut out);
     latency_findings(r, &mut out);

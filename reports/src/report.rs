@@ -15,8 +15,10 @@ use workloads::AdapterSpec;
 
 use crate::aggregate::{aggregates, Ranking, WorkloadSets};
 use crate::cli::{OutArgs, ReportArgs};
+use crate::console;
+use crate::exit::Finished;
 use crate::matrix;
-use crate::output::{create_out, out_dir, png_font, write_outputs};
+use crate::output::{create_out, out_dir, png_font, write_outputs, Staged};
 use crate::report_figures::draw_all;
 use crate::results::{FigureInfo, Results, Timings, WorkloadInfo};
 use crate::run::{run_matrix, RunOptions};
@@ -158,7 +160,7 @@ impl Report {
         plan
     }
 
-    /// Runs it and writes every file.
+    /// Runs it and writes every file, into a temporary folder put in place when complete.
     ///
     /// # Errors
     /// Two allocators share a name, or running, drawing or writing failed.
@@ -169,25 +171,51 @@ impl Report {
             out: self.out,
             name: self.name,
         })?;
-        generate(&self.suite, &plan, &dir, &name)
+        let staged = Staged::new(&dir)?;
+        let results = generate(&self.suite, &plan, staged.path(), &name)?;
+        staged.finish()?;
+        Ok(results)
     }
 }
 
-/// Runs the report for the command line's arguments and returns the output folder.
+/// Runs the report for the command line's arguments: loads the suite (listing each trace it
+/// skips on stderr), writes the report into a temporary folder beside the output folder and
+/// puts it in place when complete ([`Staged`]), then prints the summary. The [`Finished`] run
+/// names the folder and the skipped traces (which make the exit code 3).
 ///
 /// # Errors
-/// Loading the suite, running, drawing or writing failed.
-pub fn run(args: &ReportArgs) -> anyhow::Result<PathBuf> {
+/// Loading the suite (a bad trace with `--strict`, or nothing left after skipping), running,
+/// drawing or writing failed; the output path is then left as it was.
+pub fn run(args: &ReportArgs) -> anyhow::Result<Finished> {
+    let (finished, results) = run_plan(args, &Plan::new(args.suite.quick))?;
+    console::out(console_summary(&results))?;
+    console::out(format_args!(
+        "report: {}",
+        finished.dir.join("index.html").display()
+    ))?;
+    Ok(finished)
+}
+
+/// [`run`] with the given plan instead of the one `--quick` chooses (tests run a tiny one),
+/// up to the output in place: it prints nothing on stdout and returns the results too.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_plan(args: &ReportArgs, plan: &Plan) -> anyhow::Result<(Finished, Results)> {
     let (dir, name) = out_dir(&args.out)?;
+    let staged = Staged::new(&dir)?;
     let suite = suite::load(&args.suite.spec()).context("loading the suite")?;
     for note in &suite.notes {
-        eprintln!("note: {note}");
+        console::err(format_args!("note: {note}"));
     }
-    let plan = Plan::new(args.suite.quick);
-    let results = generate(&suite, &plan, &dir, &name)?;
-    println!("{}", console_summary(&results));
-    println!("report: {}", dir.join("index.html").display());
-    Ok(dir)
+    console::skipped(&suite.skipped);
+    let results = generate(&suite, plan, staged.path(), &name)?;
+    let dir = staged.finish()?;
+    let finished = Finished {
+        dir,
+        skipped: suite.skipped,
+    };
+    Ok((finished, results))
 }
 
 /// Runs `plan` over `suite` and writes every output file into `dir`.
@@ -298,6 +326,7 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
         threads,
         seconds,
         notes,
+        skipped: suite.skipped.clone(),
         workloads: items
             .iter()
             .map(|i| WorkloadInfo {

@@ -3,7 +3,7 @@
 //! and never call back; `results.json` is [`Results`] serialised.
 
 use serde::Serialize;
-use workloads::suite::Source;
+use workloads::suite::{Skipped, Source};
 use workloads::{PoolVariant, WorkloadStats};
 
 use crate::aggregate::{Aggregate, Ranking, WorkloadSets};
@@ -65,6 +65,8 @@ pub struct Results {
     pub seconds: Timings,
     /// Remarks (missing folders, fonts, excluded workloads).
     pub notes: Vec<String>,
+    /// Traces left out because they could not be read or parsed (file, line, reason).
+    pub skipped: Vec<Skipped>,
     /// The workloads.
     pub workloads: Vec<WorkloadInfo>,
     /// The allocators, in matrix order.

@@ -39,6 +39,12 @@ pub fn summary_markdown(r: &Results) -> String {
     for f in findings(r) {
         s.push_str(&format!("- {f}\n"));
     }
+    if !r.skipped.is_empty() {
+        s.push_str("\n## Skipped traces\n\nLeft out because they could not be read or parsed (the run went on; the exit code is 3):\n\n");
+        for k in &r.skipped {
+            s.push_str(&format!("- {k}\n"));
+        }
+    }
     s.push_str(&format!(
         "\n## Fragmentation\n\nOver the {} compared workloads with at least {} live: the geometric mean of footprint / peak live − 1 (as a #4), the median #4, and on how many workloads each allocator leaves the least.\n\n",
         r.sets.large.len(),

@@ -310,6 +310,7 @@ fn tiny_report(dir: &Path) -> reports::results::Results {
         ],
         notes: Vec::new(),
         folders: Vec::new(),
+        skipped: Vec::new(),
     };
     let d = PoolVariant::default();
     let plan = Plan {

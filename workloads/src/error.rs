@@ -154,6 +154,17 @@ pub enum SuiteError {
         /// What is wrong with it.
         reason: String,
     },
+    /// No workload is left to run once the traces that could not be loaded were skipped
+    /// ([`crate::suite::BadTraces::Skip`]).
+    #[error(
+        "the suite is empty: every trace was skipped ({}): {}",
+        .skipped.len(),
+        .skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    AllSkipped {
+        /// The traces skipped, each with its file, line and reason.
+        skipped: Vec<crate::suite::Skipped>,
+    },
     /// [`crate::suite::find`] found no workload of that name.
     #[error(
         "no workload {name:?}: not a built-in trace, a synthetic workload of the standard set (`synthetic/<shape>`), or a trace of the shared folder ({shared})"
