@@ -49,7 +49,7 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
     console::skipped(&suite.skipped);
     let mut notes = suite.notes.clone();
     for n in &suite.notes {
-        eprintln!("note: {n}");
+        console::err(format_args!("note: {n}"));
     }
     let quick = args.suite.quick;
     let (min_splits, aligns): (&[u32], &[u32]) = if quick {
@@ -62,12 +62,12 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
         .iter()
         .map(|v| AdapterSpec::MemPool(*v).into())
         .collect();
-    eprintln!(
+    console::err(format_args!(
         "tune {name}: {} workloads x {} configurations -> {}",
         suite.items.len(),
         grid.len(),
         dir.display()
-    );
+    ));
     create_out(&dir)?;
     let records = run_matrix(
         &suite.items,
@@ -98,7 +98,7 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
     maps.push(stem);
     let seconds = started.elapsed().as_secs_f64();
     let text = tune_text(&outcome, &names, &notes, &maps, quick, seconds);
-    println!("{text}");
+    console::out(format_args!("{text}"))?;
     let md_path = dir.join("tune.md");
     std::fs::write(&md_path, &text)
         .with_context(|| format!("cannot write {}", md_path.display()))?;
@@ -118,7 +118,11 @@ pub fn tune(args: &TuneArgs) -> anyhow::Result<Finished> {
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     let dir = staged.finish()?;
     let (md_path, json_path) = (dir.join("tune.md"), dir.join("tune.json"));
-    println!("tune: {} and {}", md_path.display(), json_path.display());
+    console::out(format_args!(
+        "tune: {} and {}",
+        md_path.display(),
+        json_path.display()
+    ))?;
     Ok(Finished {
         dir,
         skipped: suite.skipped,
@@ -425,7 +429,7 @@ pub fn fuzz_export(args: &FuzzExportArgs) -> anyhow::Result<PathBuf> {
     workloads::rep::write_file(&out, &w, workloads::rep::RepVariant::Lab2016)
         .with_context(|| format!("writing {}", out.display()))?;
     let st = w.stats();
-    println!(
+    console::out(format_args!(
         "{}: {} ops ({} allocs, {} frees, {} reallocs), peak {} live; replay it with `workbench replay {}` or add its folder with --traces",
         out.display(),
         st.ops,
@@ -434,6 +438,6 @@ pub fn fuzz_export(args: &FuzzExportArgs) -> anyhow::Result<PathBuf> {
         st.reallocs,
         units::bytes(st.peak_live_bytes as f64),
         out.display()
-    );
+    ))?;
     Ok(out)
 }

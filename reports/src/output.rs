@@ -199,7 +199,7 @@ pub fn png_font(notes: &mut Vec<String>) -> Option<PathBuf> {
         Ok(p) => Some(p),
         Err(why) => {
             let note = format!("PNG figures skipped: {why} (the SVG figures need no font)");
-            eprintln!("note: {note}");
+            crate::console::err(format_args!("note: {note}"));
             notes.push(note);
             None
         }

@@ -228,13 +228,13 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
     let mut notes = suite.notes.clone();
     let items = &suite.items;
     let threads = rayon::current_num_threads();
-    eprintln!(
+    console::err(format_args!(
         "report {name}: {} workloads x {} allocators ({} mode, {threads} threads) -> {}",
         items.len(),
         plan.allocators.len(),
         if plan.quick { "quick" } else { "full" },
         dir.display()
-    );
+    ));
     let mut seconds = Timings::default();
 
     let t = Instant::now();
@@ -249,11 +249,11 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
         "matrix",
     )?;
     seconds.matrix = t.elapsed().as_secs_f64();
-    eprintln!(
+    console::err(format_args!(
         "  matrix: {} replays in {:.1} s",
         runs.len(),
         seconds.matrix
-    );
+    ));
 
     let t = Instant::now();
     let grid = if plan.tune_min_splits.is_empty() {
@@ -280,22 +280,22 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
         )?;
         let outcome = tune::analyse(items, &grid, &tune_runs)?;
         seconds.tuning = t.elapsed().as_secs_f64();
-        eprintln!(
+        console::err(format_args!(
             "  tuning map: {} configurations in {:.1} s",
             grid.len(),
             seconds.tuning
-        );
+        ));
         Some(outcome)
     };
 
     let t = Instant::now();
     let scaling = scaling::run(&plan.allocators, &plan.scaling)?;
     seconds.scaling = t.elapsed().as_secs_f64();
-    eprintln!(
+    console::err(format_args!(
         "  scaling: {} points in {:.1} s",
         scaling.len(),
         seconds.scaling
-    );
+    ));
 
     let t = Instant::now();
     let allocators: Vec<String> = plan.allocators.iter().map(AllocatorEntry::name).collect();
@@ -365,11 +365,11 @@ pub fn generate(suite: &Suite, plan: &Plan, dir: &Path, name: &str) -> anyhow::R
     results.seconds.output = t.elapsed().as_secs_f64();
     results.seconds.total = started.elapsed().as_secs_f64();
     write_outputs(&results, &figures, dir)?;
-    eprintln!(
+    console::err(format_args!(
         "  output: {} figures in {:.1} s; total {:.1} s",
         figures.len(),
         results.seconds.output,
         results.seconds.total
-    );
+    ));
     Ok(results)
 }
