@@ -25,7 +25,9 @@
 #   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR
 #   --summary DIR...  one report over several runs' results (e.g. every shard of a full run)
 # Environment: MEMPOOL_CONFORM_STREAMS (the conformance test's streams per mutant, default
-# 2000 here instead of its 10,000: see fuzz/MUTANTS.md), FUZZ_TARGETS (order tried).
+# 2000 here instead of its 10,000: see fuzz/MUTANTS.md), FUZZ_TARGETS (order tried),
+# MUTANTS_ARGS (more cargo-mutants arguments, e.g. `--copy-target true` to start each build
+# dir from the work tree's target/ instead of an empty one).
 # Exits non-zero if a step fails to run (not for survivors: the score is the result).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -181,7 +183,9 @@ if [ -z "$FUZZ_FROM" ]; then
     rm -rf "$OUT/mutants.out" "$OUT/fuzz.tsv"
     start=$(date +%s)
     set +e
-    (cd "$root" && cargo mutants "${select[@]}" -j "$JOBS" -o "$OUT" --no-times --colors never)
+    # shellcheck disable=SC2086
+    (cd "$root" && cargo mutants "${select[@]}" -j "$JOBS" -o "$OUT" --no-times --colors never \
+        ${MUTANTS_ARGS:-})
     rc=$?
     set -e
     # 0: all caught; 2: some missed; 3: some timed out. Anything else is a failure to run.
