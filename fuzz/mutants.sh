@@ -30,6 +30,7 @@
 # dir from the work tree's target/ instead of an empty one).
 # Exits non-zero if a step fails to run (not for survivors: the score is the result).
 set -euo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")"
 fuzz_dir=$(pwd)
 root=$(cd .. && pwd)
@@ -61,9 +62,10 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-OUT=${OUT:-${FUZZ_FROM:-target/mutants/run}}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+# Paths given are relative to where the script was started; the default is under fuzz/.
+OUT=${OUT:-${FUZZ_FROM:-$fuzz_dir/target/mutants/run}}
+(cd "$caller" && mkdir -p "$OUT")
+OUT=$(cd "$caller" && cd "$OUT" && pwd)
 
 need_jq() {
     if ! command -v jq >/dev/null 2>&1; then
@@ -153,7 +155,9 @@ summary() {
 
 if [ $SUMMARY -eq 1 ]; then
     [ $# -gt 0 ] || { echo "mutants: --summary needs result dirs" >&2; exit 2; }
-    summary "$@"
+    dirs=()
+    for d in "$@"; do dirs+=("$(cd "$caller" && cd "$d" && pwd)"); done
+    summary "${dirs[@]}"
     exit 0
 fi
 
