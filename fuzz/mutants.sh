@@ -11,7 +11,7 @@
 #    a fresh copy of its seed corpus for up to FUZZ_SECONDS until the first crash.
 #
 # Usage: fuzz/mutants.sh [--sample N] [--seed S] [--file PATH] [--shard K/N] [--jobs J]
-#                        [--out DIR] [--fuzz-seconds S]
+#                        [--out DIR] [--fuzz-seconds S] [--gate]
 #        fuzz/mutants.sh --fuzz-from DIR [--out DIR] [--fuzz-seconds S]
 #        fuzz/mutants.sh --summary DIR...
 #   --sample N      only N mutants, chosen by the seed (the same N for the same seed and code)
@@ -22,6 +22,8 @@
 #   --out DIR       results (default fuzz/target/mutants/run); the cargo-mutants output is
 #                   DIR/mutants.out, the slow kill's DIR/fuzz.tsv, the report DIR/summary.md
 #   --fuzz-seconds S  seconds per fuzz target and survivor (default 60; 0 skips the slow kill)
+#   --gate          CI mode: a survivor that fuzz/MUTANTS.md argues equivalent is not fuzzed
+#                   again, and any other survivor fails the script
 #   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR
 #   --summary DIR...  one report over several runs' results (e.g. every shard of a full run)
 # Environment: MEMPOOL_CONFORM_STREAMS (the conformance test's streams per mutant, default
@@ -45,6 +47,7 @@ OUT=
 FUZZ_SECONDS=60
 FUZZ_FROM=
 SUMMARY=0
+GATE=0
 read -r -a TARGETS <<<"${FUZZ_TARGETS:-ops model differential attach trace}"
 export MEMPOOL_CONFORM_STREAMS=${MEMPOOL_CONFORM_STREAMS:-2000}
 while [ $# -gt 0 ]; do
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift ;;
         --fuzz-seconds) FUZZ_SECONDS=$2; shift ;;
         --fuzz-from) FUZZ_FROM=$2; shift ;;
+        --gate) GATE=1 ;;
         --summary) SUMMARY=1; shift; break ;;
         *) echo "mutants: unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -66,6 +70,15 @@ done
 OUT=${OUT:-${FUZZ_FROM:-$fuzz_dir/target/mutants/run}}
 (cd "$caller" && mkdir -p "$OUT")
 OUT=$(cd "$caller" && cd "$OUT" && pwd)
+
+# A mutant's name without its line and column ("core/src/x.rs: replace ..."): what
+# fuzz/MUTANTS.md lists, so that the list survives edits elsewhere in the file.
+key() { sed -E 's/^([^:]+):[0-9]+:[0-9]+: /\1: /'; }
+
+# The mutants fuzz/MUTANTS.md argues equivalent: its list items "- `NAME` — equivalent: ...".
+equivalents() {
+    sed -nE 's/^- `(core\/src\/[^`]+)` — equivalent:.*/\1/p' "$fuzz_dir/MUTANTS.md" 2>/dev/null | key
+}
 
 need_jq() {
     if ! command -v jq >/dev/null 2>&1; then
@@ -89,68 +102,88 @@ outcomes() {
     done
 }
 
+# Every mutant of the runs in "$@" with its final state, one line each: state, name, file,
+# line, diff file, fuzz target, seconds. State: caught, timeout, unviable, fuzzed (killed by a
+# fuzz target), equivalent (missed, and argued equivalent in fuzz/MUTANTS.md), survivor
+# (missed and fuzzed without a crash, not argued equivalent), untried (missed, not fuzzed).
+final_states() {
+    local d
+    awk -F'\t' -v OFS='\t' '
+        FILENAME == "-" { equiv[$0] = 1; next }
+        FILENAME ~ /fuzz\.tsv$/ { res[$1] = $2; by[$1] = $3; secs[$1] = $4; next }
+        {
+            state = $1
+            if (state == "missed") {
+                k = $2
+                sub(/:[0-9]+:[0-9]+: /, ": ", k)
+                fuzzed = $2 in res
+                if (fuzzed && res[$2] == "killed") state = "fuzzed"
+                else if (k in equiv) state = "equivalent"
+                else if (fuzzed) state = "survivor"
+                else state = "untried"
+            }
+            print state, $2, $3, $4, $5, by[$2], secs[$2]
+        }' - $(for d in "$@"; do [ ! -f "$d/fuzz.tsv" ] || echo "$d/fuzz.tsv"; done) \
+        <(outcomes "$@" | sort -t$'\t' -k2,2 -u) < <(equivalents)
+}
+
 # The report over the runs in "$@" (each with mutants.out/ and maybe fuzz.tsv).
 summary() {
     need_jq
-    local all fuzzed
-    all=$(mktemp)
-    fuzzed=$(mktemp)
-    outcomes "$@" | sort -t$'\t' -k2,2 -u >"$all"
-    local d
-    for d in "$@"; do
-        [ ! -f "$d/fuzz.tsv" ] || cat "$d/fuzz.tsv"
-    done | sort -t$'\t' -k1,1 -u >"$fuzzed"
-    count() { awk -F'\t' -v s="$1" '$1 == s' "$all" | wc -l; }
-    local caught timeout missed unviable viable killed_fuzz survivors untried
+    local states
+    states=$(mktemp)
+    final_states "$@" >"$states"
+    count() { awk -F'\t' -v s="$1" '$1 == s' "$states" | wc -l; }
+    local caught timeout unviable fuzzed equivalent survivor untried viable killed
     caught=$(count caught)
     timeout=$(count timeout)
-    missed=$(count missed)
     unviable=$(count unviable)
-    viable=$((caught + timeout + missed))
-    killed_fuzz=$(awk -F'\t' '$2 == "killed"' "$fuzzed" | wc -l)
-    survivors=$(awk -F'\t' '$2 == "survived"' "$fuzzed" | wc -l)
-    untried=$((missed - killed_fuzz - survivors))
-    local killed=$((caught + timeout + killed_fuzz))
+    fuzzed=$(count fuzzed)
+    equivalent=$(count equivalent)
+    survivor=$(count survivor)
+    untried=$(count untried)
+    viable=$((caught + timeout + fuzzed + equivalent + survivor + untried))
+    killed=$((caught + timeout + fuzzed))
+    pct() { awk -v k="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", 100 * k / n; else print "-" }'; }
     echo "# Mutation score"
     echo
-    echo "cargo-mutants $MUTANTS_VERSION over core/src at $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo ' (with uncommitted changes to core)'), runs: $*"
+    echo "cargo-mutants $MUTANTS_VERSION over core/src at $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo ' (with uncommitted changes to core)'); results: $*"
     echo
-    echo "- mutants: $((viable + unviable)) ($viable viable, $unviable unviable: they do not build)"
+    echo "- mutants: $((viable + unviable)): $viable viable, $unviable unviable (they do not build)"
     echo "- killed by the tests: $((caught + timeout)) ($caught failing a test, $timeout by a timeout)"
-    echo "- killed by fuzzing: $killed_fuzz"
-    if [ "$untried" -gt 0 ]; then
-        echo "- missed by the tests, not fuzzed yet: $untried"
-    fi
-    echo "- survivors: $survivors"
-    if [ "$viable" -gt 0 ]; then
-        echo "- score: **$killed of $viable viable mutants killed** ($(awk -v k="$killed" -v n="$viable" 'BEGIN { printf "%.1f", 100 * k / n }') %)"
-    fi
-    if [ "$killed_fuzz" -gt 0 ]; then
-        echo "- time to kill by fuzzing: median $(awk -F'\t' '$2 == "killed" { print $4 }' "$fuzzed" | sort -g |
-            awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }') s, max $(awk -F'\t' '$2 == "killed" { print $4 }' "$fuzzed" | sort -g | tail -1) s"
+    echo "- killed by fuzzing: $fuzzed"
+    echo "- missed by both: $((equivalent + survivor)) ($equivalent argued equivalent in fuzz/MUTANTS.md, $survivor not)"
+    [ "$untried" -eq 0 ] || echo "- missed by the tests, not fuzzed: $untried"
+    echo "- score: **$killed of $viable viable mutants killed** ($(pct $killed $viable) %); without the $equivalent equivalent ones: $killed of $((viable - equivalent)) ($(pct $killed $((viable - equivalent))) %)"
+    if [ "$fuzzed" -gt 0 ]; then
+        echo "- time to kill by fuzzing: median $(awk -F'\t' '$1 == "fuzzed" { print $7 }' "$states" | sort -g |
+            awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }') s, max $(awk -F'\t' '$1 == "fuzzed" { print $7 }' "$states" | sort -g | tail -1) s"
         echo
         echo "## Killed by fuzzing"
         echo
         echo "| mutant | target | seconds |"
         echo "|---|---|---|"
-        awk -F'\t' '$2 == "killed" { printf "| `%s` | `%s` | %s |\n", $1, $3, $4 }' "$fuzzed"
+        awk -F'\t' '$1 == "fuzzed" { gsub(/\|/, "\\|", $2); printf "| `%s` | `%s` | %s |\n", $2, $6, $7 }' "$states"
     fi
-    local listed
-    listed=$(awk -F'\t' 'NR == FNR { if ($2 == "killed") k[$1] = 1; next }
-        $1 == "missed" && !($2 in k) { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$fuzzed" "$all")
-    if [ -n "$listed" ]; then
+    local state
+    for state in survivor untried equivalent; do
+        [ "$(count $state)" -gt 0 ] || continue
         echo
-        echo "## Survivors"
-        while IFS=$'\t' read -r name file line diff; do
+        case $state in
+            survivor) echo "## Survivors (missed by the tests and by fuzzing; not argued equivalent)" ;;
+            untried) echo "## Missed by the tests, not fuzzed" ;;
+            equivalent) echo "## Missed, argued equivalent in fuzz/MUTANTS.md" ;;
+        esac
+        awk -F'\t' -v s=$state '$1 == s' "$states" | while IFS=$'\t' read -r _ name file line diff _; do
             echo
             echo "### \`$file:$line\`: ${name#*: }"
             echo
             echo '```diff'
-            grep -E '^[-+][^-+]|^[-+]$' "$diff" || true
+            grep -E '^[-+]([^-+]|$)' "$diff" || true
             echo '```'
-        done <<<"$listed"
-    fi
-    rm -f "$all" "$fuzzed"
+        done
+    done
+    rm -f "$states"
 }
 
 if [ $SUMMARY -eq 1 ]; then
@@ -210,8 +243,13 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
     scratch_tree "$tree"
     : >"$OUT/fuzz.tsv"
     echo "mutants: slow kill of ${#missed[@]} survivor(s), up to ${FUZZ_SECONDS}s per target" >&2
+    known=$(equivalents)
     for row in "${missed[@]}"; do
         IFS=$'\t' read -r _ name file line diff <<<"$row"
+        if [ $GATE -eq 1 ] && grep -qxF -- "$(key <<<"$name")" <<<"$known"; then
+            echo "mutants: argued equivalent in fuzz/MUTANTS.md, not fuzzed: $name" >&2
+            continue
+        fi
         cp "$tree/$file" "$work/original"
         patch -s --no-backup-if-mismatch "$tree/$file" <"$diff"
         # One target dir for every mutant (outside the copy): each build recompiles only
@@ -255,3 +293,11 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 fi
 
 summary "$OUT" | tee "$OUT/summary.md"
+if [ $GATE -eq 1 ]; then
+    left=$(final_states "$OUT" | awk -F'\t' '$1 == "survivor" || $1 == "untried" { print $2 }')
+    if [ -n "$left" ]; then
+        echo "mutants: survivors that fuzz/MUTANTS.md does not argue equivalent (kill them with a test, or argue them there):" >&2
+        printf '  %s\n' "$left" >&2
+        exit 1
+    fi
+fi
