@@ -83,10 +83,6 @@ pub const fn initial_top(start: u32, align: u32) -> u64 {
 /// 32-bit version wraps for huge requests (bug B4, `core/SPEC.md` §6).
 #[must_use]
 pub const fn padded(n: u32, align: u32) -> u64 {
-    // Canary `canary-align-round` (fuzz/canaries.sh): rounds down instead of up.
-    if cfg!(feature = "canary-align-round") {
-        return (n as u64 + BLOCK_HEADER as u64) & !(align as u64).wrapping_sub(1);
-    }
     align_up(n as u64 + BLOCK_HEADER as u64, align)
 }
 

@@ -10,7 +10,7 @@ use crate::buffer::AlignedBuf;
 use crate::check::{check_heap, diagnose_heap, Diagnosis, Violation};
 use crate::engine::{Engine, Fast};
 use crate::fast::Index;
-use crate::heap::{Access, Block, Blocks, Heap};
+use crate::heap::{Block, Blocks, Fault, Heap};
 use crate::layout::{block_addr, initial_top};
 use crate::options::{max_end, resolve_start, valid_align, PoolError, PoolOptions};
 use crate::stats::{ListStats, Stats};
@@ -98,7 +98,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         let r = options.resolve(buf.as_ref().len())?;
         let mut heap = Heap::new(buf.as_mut(), r.start);
         // The seed's constructor writes the words in this order.
-        let written = (|| -> Access<()> {
+        let written = (|| -> Result<(), Fault> {
             heap.set_align(r.align)?;
             heap.set_flags(options.compact, options.split)?;
             heap.set_min_split(options.min_split)?;
@@ -124,7 +124,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
             value,
             reason,
         };
-        let read = |r: Access<u32>| r.unwrap_or(0);
+        let read = |r: Result<u32, Fault>| r.unwrap_or(0);
         let align = read(heap.align());
         if !valid_align(align) {
             return Err(corrupt("align", align, "is not a power of two >= 8".into()));
@@ -188,9 +188,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// (only possible on a corrupt heap) drops the index for good.
     fn dispatch<T>(
         &mut self,
-        op: impl FnOnce(&mut Index, &mut Heap<&mut [u8]>) -> Access<T>,
-        reference: impl FnOnce(&mut Heap<&mut [u8]>) -> Access<T>,
-    ) -> Access<T> {
+        op: impl FnOnce(&mut Index, &mut Heap<&mut [u8]>) -> Result<T, Fault>,
+        reference: impl FnOnce(&mut Heap<&mut [u8]>) -> Result<T, Fault>,
+    ) -> Result<T, Fault> {
         let mut heap = Heap::new(self.buf.as_mut(), self.start);
         let Some(index) = self.engine.index_mut() else {
             return reference(&mut heap);
@@ -253,9 +253,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// [`MemPool::malloc`], then sets the first `size` bytes of the block to `fill`.
     pub fn calloc(&mut self, size: u32, fill: u8) -> Option<u32> {
         let addr = self.malloc(size)?;
-        // Canary `canary-calloc-short` (fuzz/canaries.sh): fills one byte too few.
-        let len = size as usize - usize::from(cfg!(feature = "canary-calloc-short"));
-        self.bytes_mut_range(addr as usize, len)?.fill(fill);
+        self.bytes_mut_range(addr as usize, size as usize)?
+            .fill(fill);
         Some(addr)
     }
 
@@ -332,7 +331,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         self.list(self.heap().free_head())
     }
 
-    fn list(&self, head: Access<u32>) -> Blocks<'_> {
+    fn list(&self, head: Result<u32, Fault>) -> Blocks<'_> {
         Blocks::new(self.heap(), head)
     }
 

@@ -17,7 +17,7 @@
 //! # Ok::<(), mempool::PoolError>(())
 //! ```
 
-use crate::heap::{to_u32, Access, Heap, Steps};
+use crate::heap::{to_u32, Fault, Heap, Steps};
 use crate::layout::{block_addr, data_addr, padded};
 use crate::{AlignedBuf, PoolError, PoolOptions, Reference};
 
@@ -55,7 +55,7 @@ pub fn attach<B: AsRef<[u8]> + AsMut<[u8]>>(buf: B, start: u32) -> Result<MemPoo
 /// The seed's operations on the buffer (list walks).
 impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     /// Both lists empty, `top` back to the first block (the seed's `freeAll`, SPEC §4.9).
-    pub(crate) fn reset(&mut self) -> Access<()> {
+    pub(crate) fn reset(&mut self) -> Result<(), Fault> {
         let top = self.initial_top()?;
         self.set_free_head(0)?;
         self.set_used_head(0)?;
@@ -63,7 +63,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// First fit in address order, else a new block at `top` (SPEC §4.1).
-    pub(crate) fn malloc(&mut self, bytes: u32) -> Access<Option<u32>> {
+    pub(crate) fn malloc(&mut self, bytes: u32) -> Result<Option<u32>, Fault> {
         if bytes == 0 {
             return Ok(None);
         }
@@ -102,7 +102,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         size: u32,
         padded: u64,
         is_top: bool,
-    ) -> Access<Option<u32>> {
+    ) -> Result<Option<u32>, Fault> {
         if is_top && u64::from(block) + padded > u64::from(self.end()?) {
             return Ok(None);
         }
@@ -120,10 +120,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
             self.set_top(u64::from(block) + padded)?;
         } else if self.split_on()? {
             let excess = u64::from(size) - padded;
-            // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
-            let threshold =
-                u64::from(self.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
-            if excess >= threshold {
+            if excess >= u64::from(self.min_split()?) {
                 self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
             }
         }
@@ -131,7 +128,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Finds the used block with data address `ptr`: `(predecessor, block)`.
-    fn find_used(&self, ptr: u32) -> Access<Option<(u32, u32)>> {
+    fn find_used(&self, ptr: u32) -> Result<Option<(u32, u32)>, Fault> {
         let Some(target) = block_addr(ptr) else {
             return Ok(None);
         };
@@ -150,20 +147,12 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Moves a used block to the free list, then compacts (SPEC §4.3).
-    pub(crate) fn free(&mut self, ptr: u32) -> Access<bool> {
+    pub(crate) fn free(&mut self, ptr: u32) -> Result<bool, Fault> {
         let Some((prev, block)) = self.find_used(ptr)? else {
             return Ok(false);
         };
         if prev != 0 {
             self.unlink(prev, block)?;
-            // Canary `canary-used-unlink-skip` (fuzz/canaries.sh): also unlinks the used block
-            // after the freed one, which is lost.
-            if cfg!(feature = "canary-used-unlink-skip") {
-                let next = self.next(block)?;
-                if next != 0 {
-                    self.unlink(prev, next)?;
-                }
-            }
         } else {
             let next = self.next(block)?;
             self.set_used_head(u64::from(next))?;
@@ -176,7 +165,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Shrinks or grows in place, else moves (SPEC §4.7, with B1–B3 fixed as §6 says).
-    pub(crate) fn realloc(&mut self, ptr: u32, bytes: u32) -> Access<Option<u32>> {
+    pub(crate) fn realloc(&mut self, ptr: u32, bytes: u32) -> Result<Option<u32>, Fault> {
         if bytes == 0 {
             return Ok(None);
         }
@@ -194,10 +183,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
                 self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
             } else if is_top {
                 // B2 fixed: the seed lowers top but leaves the old size word.
-                // Canary `canary-b2` (fuzz/canaries.sh): re-introduces B2.
-                if !cfg!(feature = "canary-b2") {
-                    self.set_size(at, padded)?;
-                }
+                self.set_size(at, padded)?;
                 self.set_top(at + padded)?;
             }
             return Ok(Some(ptr));
@@ -212,33 +198,26 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
             return Ok(None);
         };
         self.copy_payload(block, block_end, new)?;
-        // Canary `canary-b1` (fuzz/canaries.sh): re-introduces B1, freeing by block address.
-        let old = if cfg!(feature = "canary-b1") {
-            block
-        } else {
-            ptr
-        };
-        self.free(old)?;
+        self.free(ptr)?;
         Ok(Some(new))
     }
 
     /// Unlinks `block`, whose predecessor in its list is `prev`, by pointing `prev` past it
     /// (the seed's `unlinkBlock`).
-    fn unlink(&mut self, prev: u32, block: u32) -> Access<()> {
+    fn unlink(&mut self, prev: u32, block: u32) -> Result<(), Fault> {
         let next = self.next(block)?;
         self.set_next(u64::from(prev), u64::from(next))
     }
 
     /// Inserts `block` into the free list before the first block at an address >= its own
     /// (the seed's `insert`, SPEC §4.6).
-    fn insert_free(&mut self, block: u32) -> Access<()> {
+    fn insert_free(&mut self, block: u32) -> Result<(), Fault> {
         let mut steps = Steps::new(self);
         let mut ptr = self.free_head()?;
         let mut prev = 0;
         while ptr != 0 {
             steps.step()?;
-            // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
-            if block <= ptr && (prev != 0 || !cfg!(feature = "canary-free-order")) {
+            if block <= ptr {
                 break;
             }
             prev = ptr;
@@ -258,7 +237,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     /// Byte-level detail kept from the seed: the merged blocks after the first get their
     /// next-pointer word zeroed (their size words are left as they were); a block given back
     /// to top keeps its next word, and the walk carries on from it.
-    fn compact(&mut self) -> Access<()> {
+    fn compact(&mut self) -> Result<(), Fault> {
         let mut steps = Steps::new(self);
         let mut block = self.free_head()?;
         let mut prev = 0;
@@ -266,11 +245,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
             steps.step()?;
             let mut scan_prev = block;
             let mut scan = self.next(block)?;
-            // Canary `canary-no-coalesce-next` (fuzz/canaries.sh): never merges with the next block.
-            while !cfg!(feature = "canary-no-coalesce-next")
-                && scan != 0
-                && self.block_end(scan_prev)? == u64::from(scan)
-            {
+            while scan != 0 && self.block_end(scan_prev)? == u64::from(scan) {
                 steps.step()?;
                 scan_prev = scan;
                 scan = self.next(scan)?;
@@ -289,10 +264,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
                 }
                 self.set_next(u64::from(block), u64::from(next))?;
             }
-            // Canary `canary-top-not-lowered` (fuzz/canaries.sh): keeps a free block at top.
-            if !cfg!(feature = "canary-top-not-lowered")
-                && self.block_end(block)? >= u64::from(self.top()?)
-            {
+            if self.block_end(block)? >= u64::from(self.top()?) {
                 self.set_top(u64::from(block))?;
                 if prev != 0 {
                     self.unlink(prev, block)?;
@@ -309,7 +281,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
 
     /// Makes `block` `size` bytes long and turns its remaining `excess` bytes into a new free
     /// block, then compacts when the pool does (the seed's `splitBlock`, SPEC §4.5).
-    fn split_block(&mut self, block: u32, size: u32, excess: u32) -> Access<()> {
+    fn split_block(&mut self, block: u32, size: u32, excess: u32) -> Result<(), Fault> {
         self.set_size(u64::from(block), u64::from(size))?;
         let rest = u64::from(block) + u64::from(size);
         self.init_block(rest, u64::from(excess), 0)?;

@@ -4,6 +4,12 @@
 //! every `stats()` and a hash of the whole buffer after every op. The port's `check()` must
 //! also pass after every op.
 //!
+//! The streams mix the untyped ops (malloc, calloc, free, realloc, freeAll, and frees and
+//! reallocs of raw addresses) with the seed's typed views: mallocAs, callocAs (fills of every
+//! element type as JavaScript converts them: negative and wrapping integers, fractions, NaN,
+//! infinities, -0, floats f32 rounds or overflows, 64-bit integers beyond both ranges),
+//! reallocArray and free of a view, for the ten element types both sides have.
+//!
 //! - `MEMPOOL_CONFORM_STREAMS`: number of streams (default 10000).
 //! - `MEMPOOL_CONFORM_SEED`: PRNG seed (default fixed), decimal or 0x-hex.
 //!
@@ -573,12 +579,12 @@ impl Stream {
 }
 
 fn gen_op(rng: &mut Rng, phase: Phase, len: i64) -> String {
-    // weights: m, c, f, r, F, fa, ra
-    let weights: [u64; 7] = match phase {
-        Phase::Alloc => [50, 20, 10, 10, 1, 2, 2],
-        Phase::Free => [15, 5, 60, 10, 1, 5, 2],
-        Phase::Realloc => [10, 5, 10, 70, 0, 1, 6],
-        Phase::Chaos => [15, 5, 15, 15, 4, 25, 20],
+    // weights: m, c, f, r, F, fa, ra, and the typed views' ma, ca, rv, fv
+    let weights: [u64; 11] = match phase {
+        Phase::Alloc => [50, 20, 10, 10, 1, 2, 2, 12, 12, 3, 3],
+        Phase::Free => [15, 5, 60, 10, 1, 5, 2, 3, 2, 2, 15],
+        Phase::Realloc => [10, 5, 10, 70, 0, 1, 6, 3, 2, 20, 2],
+        Phase::Chaos => [15, 5, 15, 15, 4, 25, 20, 5, 5, 8, 8],
     };
     let slot = |rng: &mut Rng| -> i64 {
         match rng.below(50) {
@@ -602,7 +608,113 @@ fn gen_op(rng: &mut Rng, phase: Phase, len: i64) -> String {
         3 => format!("[\"r\",{},{}]", slot(rng), realloc_size(rng)),
         4 => "[\"F\"]".to_string(),
         5 => format!("[\"fa\",{}]", gen_addr(rng, len)),
-        _ => format!("[\"ra\",{},{}]", gen_addr(rng, len), realloc_size(rng)),
+        6 => format!("[\"ra\",{},{}]", gen_addr(rng, len), realloc_size(rng)),
+        7 => {
+            let (name, size) = rng.pick(&ELEMS);
+            format!("[\"ma\",\"{name}\",{}]", gen_num(rng, len, size))
+        }
+        8 => {
+            let (name, size) = rng.pick(&ELEMS);
+            let num = gen_num(rng, len, size);
+            format!("[\"ca\",\"{name}\",{num},\"{}\"]", gen_elem_fill(rng, name))
+        }
+        9 => {
+            let size = rng.pick(&[1, 2, 4, 8]);
+            format!("[\"rv\",{},{}]", slot(rng), gen_num(rng, len, size))
+        }
+        _ => format!("[\"fv\",{}]", slot(rng)),
+    }
+}
+
+/// The typed views' element types (the seed's names) and their sizes in bytes.
+const ELEMS: [(&str, i64); 10] = [
+    ("u8", 1),
+    ("i8", 1),
+    ("u16", 2),
+    ("i16", 2),
+    ("u32", 4),
+    ("i32", 4),
+    ("u64", 8),
+    ("i64", 8),
+    ("f32", 4),
+    ("f64", 8),
+];
+
+/// An element count for a typed op: mostly a request size in elements, sometimes a raw
+/// request size (0, negative, or so large that `num * size` leaves 32 bits).
+fn gen_num(rng: &mut Rng, len: i64, size: i64) -> i64 {
+    let bytes = gen_size(rng, len);
+    if rng.below(10) == 0 {
+        bytes
+    } else {
+        bytes / size
+    }
+}
+
+/// A fill for a typed view of `elem`, as the string the stream holds: values in and out of
+/// the type's range (negative integers, wrapping ones, fractions), NaN, infinities, -0, and
+/// floats that f32 rounds, flushes to zero or overflows; decimal integers for the 64-bit types.
+fn gen_elem_fill(rng: &mut Rng, elem: &str) -> String {
+    const SPECIAL: [&str; 10] = [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "-0",
+        "0.1",
+        "-1.5",
+        "1e-46",
+        "1e39",
+        "3.4028235677973366e38",
+        "16777217",
+    ];
+    const BIG: [&str; 9] = [
+        "0",
+        "-1",
+        "1",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-18446744073709551617",
+    ];
+    match elem {
+        "u64" | "i64" => match rng.below(3) {
+            0 => rng.pick(&BIG).to_string(),
+            1 => rng.below(u64::MAX).to_string(),
+            _ => (rng.below(u64::MAX) as i64).to_string(),
+        },
+        "f32" | "f64" => match rng.below(4) {
+            0 => rng.pick(&SPECIAL).to_string(),
+            // Any double, NaN and infinities included, as Rust prints it (digits that read
+            // back to the same double, in JavaScript too; no exponent; NaN as "NaN"), the
+            // infinities as JavaScript spells them.
+            1 => match f64::from_bits(rng.below(u64::MAX)) {
+                x if x.is_infinite() => if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned(),
+                x => x.to_string(),
+            },
+            2 => (rng.range(-1_000_000, 1_000_000) as f64 / 1000.0).to_string(),
+            _ => rng.range(-300, 300).to_string(),
+        },
+        _ => match rng.below(4) {
+            0 => rng.pick(&SPECIAL).to_string(),
+            1 => {
+                let any = rng.range(1, 1 << 40);
+                (-rng.pick(&[1, 128, 129, 255, 256, 32_768, 32_769, 1 << 31, any])).to_string()
+            }
+            2 => rng
+                .pick(&[
+                    255_i64,
+                    256,
+                    65_535,
+                    65_536,
+                    1 << 31,
+                    (1 << 32) + 5,
+                    1 << 53,
+                ])
+                .to_string(),
+            _ => rng.range(-200, 300).to_string(),
+        },
     }
 }
 
