@@ -82,14 +82,13 @@ impl Target {
 
 /// One input file of `target` as a workload, so that the same sequence replays on every
 /// allocator and can join a suite (`workbench fuzz-export`): a `peers` input as the requests
-/// it makes on the peer it picks (alignments dropped: a trace has none), a `trace` input as
-/// the trace it parses to.
+/// it makes on the peer it picks (alignments dropped: a trace has none), an `ops` or `model`
+/// input as the requests it makes on the pool ([`shadow::record`]), a `trace` input as the
+/// trace it parses to.
 ///
 /// # Errors
 /// The input does not decode, or `target` is not exported: `attach`'s inputs are heap bytes,
-/// not requests; `ops`, `model` and `differential` resolve their request sizes against the
-/// pool's state as they run (and mix in typed calls), so exporting them would mean recording
-/// their harnesses' calls, which they do not do yet.
+/// not requests; `differential`'s bulk steps are not recorded.
 ///
 /// # Panics
 /// When the input fails its target's checks (a crash replays as a crash).
@@ -108,18 +107,29 @@ pub fn export(target: Target, bytes: &[u8], name: &str) -> Result<workloads::Wor
                 },
             ))
         }
+        Target::Ops | Target::Model => {
+            let input = decode::<input::OpsInput>(bytes)
+                .ok_or_else(|| format!("too short to decode as an {} input", target.name()))?;
+            Ok(Workload::new(
+                name,
+                shadow::record(&input),
+                Provenance::Other {
+                    description: format!(
+                        "{} fuzz input, as it ran on the pool with its options",
+                        target.name()
+                    ),
+                },
+            ))
+        }
         Target::Trace => workloads::rep::from_bytes(name, bytes, name)
             .or_else(|_| workloads::mtrace::from_bytes(name, bytes, name))
             .map_err(|e| format!("neither a .rep nor an mtrace trace: {e}")),
-        Target::Ops | Target::Model | Target::Differential | Target::Attach => Err(format!(
-            "the {} target's inputs are not exported: {}",
-            target.name(),
-            if target == Target::Attach {
-                "they are heap bytes to attach"
-            } else {
-                "their sizes are resolved against the pool's state as they run, and their harness does not record its calls"
-            }
-        )),
+        Target::Differential => Err(
+            "the differential target's inputs are not exported: its bulk steps (runs of mallocs, frees of every k-th block) are not recorded; export the same bug's `ops` input instead".to_owned(),
+        ),
+        Target::Attach => Err(
+            "the attach target's inputs are not exported: they are heap bytes to attach, not requests".to_owned(),
+        ),
     }
 }
 

@@ -57,16 +57,34 @@ enum Content {
 /// On any broken property, naming it.
 pub fn run(input: &OpsInput) {
     match input.config.engine {
-        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input),
-        EngineSel::Reference => run_on::<Reference>(input),
+        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input, false),
+        EngineSel::Reference => run_on::<Reference>(input, false),
+    };
+}
+
+/// The requests one `ops` (or `model`) input makes of the pool, as a trace: every malloc,
+/// calloc, typed allocation and realloc with the size it resolved to (against the pool's
+/// state as it ran), every free of a live block, the frees of `free_all` and of the final
+/// teardown. Frees of non-live addresses and another pool's blocks (which the pool refuses)
+/// are not requests a trace can hold and are left out; a failed allocation gets an id of its
+/// own (from 2^31), freed at the end with the rest, so the trace is balanced.
+///
+/// # Panics
+/// As [`run`].
+#[must_use]
+pub fn record(input: &OpsInput) -> Vec<workloads::Op> {
+    match input.config.engine {
+        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input, true),
+        EngineSel::Reference => run_on::<Reference>(input, true),
     }
 }
 
-fn run_on<E: Kind>(input: &OpsInput) {
+fn run_on<E: Kind>(input: &OpsInput, recording: bool) -> Vec<workloads::Op> {
     let opts = input.config.options(MAX_BUFFER);
     let Some(mut run) = Run::<E>::new(opts) else {
-        return;
+        return Vec::new();
     };
+    run.trace = recording.then(Vec::new);
     for (step, op) in input.ops.iter().take(MAX_OPS).enumerate() {
         run.step = step;
         run.apply(*op);
@@ -74,6 +92,7 @@ fn run_on<E: Kind>(input: &OpsInput) {
     }
     run.verify(true);
     run.free_everything();
+    run.trace.unwrap_or_default()
 }
 
 struct Run<E: Kind> {
@@ -86,6 +105,10 @@ struct Run<E: Kind> {
     next_id: u32,
     padded_sum: u64,
     step: usize,
+    /// The requests made, when recording ([`record`]).
+    trace: Option<Vec<workloads::Op>>,
+    /// Failed allocations so far (their trace ids count from 2^31).
+    failed: u32,
 }
 
 impl<E: Kind> Run<E> {
@@ -138,6 +161,8 @@ impl<E: Kind> Run<E> {
             live: Vec::new(),
             freed: Vec::new(),
             next_id: 0,
+            trace: None,
+            failed: 0,
             padded_sum: 0,
             step: 0,
         })
@@ -291,6 +316,12 @@ impl<E: Kind> Run<E> {
         }
     }
 
+    fn note(&mut self, op: workloads::Op) {
+        if let Some(t) = self.trace.as_mut() {
+            t.push(op);
+        }
+    }
+
     fn remember_freed(&mut self, addr: u32) {
         if self.freed.len() == FREED_MEMORY {
             self.freed.remove(0);
@@ -409,6 +440,10 @@ impl<E: Kind> Run<E> {
                 self.free_addr(addr);
             }
             Op::FreeAll => {
+                for i in 0..self.live.len() {
+                    let id = self.live[i].id;
+                    self.note(workloads::Op::Free { id });
+                }
                 self.pool.free_all();
                 self.live.clear();
                 self.padded_sum = 0;
@@ -452,6 +487,16 @@ impl<E: Kind> Run<E> {
             "{}: {what}({n}) vs the first fit of core/SPEC.md §4.1",
             self.ctx()
         );
+        let trace_id = if got.is_some() {
+            self.next_id
+        } else {
+            self.failed += 1;
+            (1 << 31) + self.failed
+        };
+        self.note(workloads::Op::Alloc {
+            id: trace_id,
+            size: u64::from(n),
+        });
         let Some(addr) = got else { return };
         assert_eq!(addr % self.align, 0, "{}: {what} misaligned", self.ctx());
         let len = n as usize;
@@ -525,6 +570,10 @@ impl<E: Kind> Run<E> {
         typed: Option<Handle>,
     ) {
         let old = self.live[i];
+        self.note(workloads::Op::Realloc {
+            id: old.id,
+            size: u64::from(n),
+        });
         assert_eq!(
             got,
             expected,
@@ -556,6 +605,7 @@ impl<E: Kind> Run<E> {
 
     fn free_live(&mut self, i: usize) {
         let l = self.live.swap_remove(i);
+        self.note(workloads::Op::Free { id: l.id });
         self.verify_full(&l);
         self.padded_sum -= self.padded(l.req);
         let freed = match l.typed {
@@ -606,6 +656,9 @@ impl<E: Kind> Run<E> {
 
     /// Frees every live block, then checks that the pool is as it started.
     fn free_everything(&mut self) {
+        for k in 1..=self.failed {
+            self.note(workloads::Op::Free { id: (1 << 31) + k });
+        }
         while let Some(l) = self.live.last().copied() {
             self.step += 1;
             self.free_live(self.live.len() - 1);

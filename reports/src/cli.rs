@@ -199,7 +199,8 @@ pub struct RecordArgs {
 #[derive(Debug, Clone, Args)]
 pub struct FuzzExportArgs {
     /// The fuzz target the input belongs to: `peers` (the requests as they ran on the peer
-    /// the input picks) or `trace` (the trace it parses to).
+    /// the input picks), `ops` or `model` (the requests as they ran on the pool), or `trace`
+    /// (the trace it parses to).
     #[arg(long, value_name = "TARGET")]
     pub target: String,
     /// The input file (for example `fuzz/artifacts/peers/crash-...` or a corpus entry).

@@ -410,7 +410,7 @@ pub fn record(args: &RecordArgs) -> anyhow::Result<ExitCode> {
 pub fn fuzz_export(args: &FuzzExportArgs) -> anyhow::Result<PathBuf> {
     let Some(target) = mempool_fuzz::target_named(&args.target) else {
         bail!(
-            "--target {:?}: no such fuzz target (peers or trace)",
+            "--target {:?}: no such fuzz target (peers, ops, model or trace)",
             args.target
         );
     };

@@ -76,11 +76,31 @@ fn other_targets_are_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::write(&input, [0u8; 64]).unwrap();
-    let o = workbench(&["fuzz-export", "--target", "ops", input.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("not exported"), "{err}");
+    for target in ["attach", "differential"] {
+        let o = workbench(&["fuzz-export", "--target", target, input.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("not exported"), "{err}");
+    }
     let o = workbench(&["fuzz-export", "--target", "nope", input.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no such fuzz target"), "{err}");
+}
+
+/// Every committed `ops` seed exports as a balanced trace of the requests the pool saw, which
+/// replays on the pool without a failure the pool did not have.
+#[test]
+fn ops_inputs_export_as_the_requests_the_pool_saw() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/ops");
+    let mut exported = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(w) = mempool_fuzz::export(mempool_fuzz::Target::Ops, &bytes, "x") else {
+            continue;
+        };
+        assert_eq!(w.stats().live_at_end, 0, "{}: balanced", path.display());
+        exported += usize::from(!w.ops.is_empty());
+    }
+    assert!(exported > 10, "{exported} seeds exported requests");
 }
