@@ -31,6 +31,22 @@ fn speed(s: &Score) -> String {
 }
 
 impl Outcome {
+    /// Configuration `i`'s label, marked when it is the recommendation, today's default or
+    /// (with `pareto`) on the Pareto front.
+    fn marked_label(&self, i: usize, pareto: bool) -> String {
+        let mut label = self.scores[i].label.clone();
+        if i == self.recommended {
+            label.push_str(" (recommended)");
+        }
+        if Some(i) == self.default {
+            label.push_str(" (today's default)");
+        }
+        if pareto && self.pareto.contains(&i) {
+            label.push_str(" (Pareto)");
+        }
+        label
+    }
+
     /// What the fragmentation scores are over, in words.
     #[must_use]
     pub fn headline_description(&self) -> String {
@@ -168,16 +184,7 @@ impl Outcome {
         );
         for i in rows {
             let s = &self.scores[i];
-            let mut label = s.label.clone();
-            if i == self.recommended {
-                label.push_str(" (recommended)");
-            }
-            if Some(i) == self.default {
-                label.push_str(" (today's default)");
-            }
-            if self.pareto.contains(&i) {
-                label.push_str(" (Pareto)");
-            }
+            let label = self.marked_label(i, true);
             let f = &s.fragmentation;
             t.push(vec![
                 s.frag_rank.to_string(),
@@ -239,14 +246,11 @@ impl Outcome {
         );
         for &i in &self.pareto {
             let s = &self.scores[i];
-            let mut label = s.label.clone();
-            if i == self.recommended {
-                label.push_str(" (recommended)");
-            }
-            if Some(i) == self.default {
-                label.push_str(" (today's default)");
-            }
-            t.push(vec![label, pct(s.fragmentation.geo_frag4), speed(s)]);
+            t.push(vec![
+                self.marked_label(i, false),
+                pct(s.fragmentation.geo_frag4),
+                speed(s),
+            ]);
         }
         t
     }

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{texts, workbench};
-use mempool::{MemPool, PoolOptions};
 
 fn put(buf: &mut [u8], addr: u32, v: u32) {
     buf[addr as usize..addr as usize + 4].copy_from_slice(&v.to_le_bytes());
@@ -12,14 +11,7 @@ fn put(buf: &mut [u8], addr: u32, v: u32) {
 
 #[test]
 fn check_lists_every_violation_in_address_order() {
-    let mut pool = MemPool::with_buffer(
-        vec![0u8; 2048],
-        PoolOptions {
-            start: 8,
-            ..PoolOptions::default()
-        },
-    )
-    .unwrap();
+    let mut pool = common::small_pool();
     let [a, b, c, d] = [40, 24, 100, 16].map(|n| pool.malloc(n).unwrap() - 8);
     assert!(pool.free(a + 8) && pool.free(c + 8));
     // free list a -> c, used list d -> b; c is 112 bytes.

@@ -2,11 +2,13 @@
 //! corrupted buffer, a tiny report written into a temporary folder, and the page's
 //! self-containment.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::workbench;
 
 use clap::Parser;
-use mempool::{MemPool, PoolOptions};
 use reports::cli::{Cli, Command as Sub};
 use reports::report::{self, Plan};
 use reports::report_figures;
@@ -170,22 +172,8 @@ fn bad_arguments_are_refused() {
     }
 }
 
-fn workbench(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(args)
-        .output()
-        .expect("the workbench binary runs")
-}
-
 fn sample_heap() -> Vec<u8> {
-    let mut pool = MemPool::with_buffer(
-        vec![0u8; 2048],
-        PoolOptions {
-            start: 8,
-            ..PoolOptions::default()
-        },
-    )
-    .unwrap();
+    let mut pool = common::small_pool();
     let a = pool.malloc(40).unwrap();
     let _b = pool.malloc(24).unwrap();
     let c = pool.malloc(100).unwrap();

@@ -2,17 +2,13 @@
 //! the same requests and replays on every allocator; targets whose inputs are not request
 //! sequences are refused with the reason.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::workbench;
 
 use workloads::{rep, replay, AdapterSpec, ReplayConfig};
-
-fn workbench(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(args)
-        .output()
-        .expect("the workbench binary runs")
-}
 
 fn seeds() -> Vec<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/peers");

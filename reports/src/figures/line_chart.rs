@@ -5,7 +5,9 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::drawing::{draw_legend, font, log_range, padded_range, LABEL_PX, LEGEND_W, TITLE_PX};
+use super::drawing::{
+    draw_legend, draw_xy_mesh, font, log_range, padded_range, LEGEND_W, TITLE_PX,
+};
 use super::unit::{byte_scale, scaled_label};
 use super::{Chart, DrawResult, Unit};
 use crate::palette;
@@ -156,19 +158,7 @@ impl LineChart {
                 yu.format(*v)
             }
         };
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_desc)
-            .y_desc(&self.y_desc)
-            .x_labels(8)
-            .y_labels(8)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(font(LABEL_PX - 2))
-            .axis_desc_style(font(LABEL_PX))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()?;
+        draw_xy_mesh(&mut chart, (&self.x_desc, &self.y_desc), &x_fmt, &y_fmt)?;
         for line in lines {
             let color = line.rgb();
             let width = line.width;

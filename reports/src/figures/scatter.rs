@@ -5,7 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::drawing::{draw_legend, font, log_range, padded_range, LABEL_PX, LEGEND_W, TITLE_PX};
+use super::drawing::{
+    draw_legend, draw_xy_mesh, font, log_range, padded_range, LABEL_PX, LEGEND_W, TITLE_PX,
+};
 use super::{Chart, DrawResult, Unit};
 
 /// One point of a [`Scatter`].
@@ -80,19 +82,7 @@ impl Chart for Scatter {
         let (xu, yu) = (self.x_unit, self.y_unit);
         let x_fmt = move |v: &f64| xu.format(*v);
         let y_fmt = move |v: &f64| yu.format(*v);
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_desc)
-            .y_desc(&self.y_desc)
-            .x_labels(8)
-            .y_labels(8)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(font(LABEL_PX - 2))
-            .axis_desc_style(font(LABEL_PX))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()?;
+        draw_xy_mesh(&mut chart, (&self.x_desc, &self.y_desc), &x_fmt, &y_fmt)?;
         for p in &self.points {
             if let Some((lo, hi)) = p.x_range {
                 chart.draw_series(std::iter::once(PathElement::new(

@@ -64,3 +64,16 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A pool over a 2 KiB `Vec` with its state words at offset 8: the heaps the `check` tests
+/// dump.
+pub fn small_pool() -> mempool::MemPool<Vec<u8>> {
+    mempool::MemPool::with_buffer(
+        vec![0u8; 2048],
+        mempool::PoolOptions {
+            start: 8,
+            ..mempool::PoolOptions::default()
+        },
+    )
+    .expect("a valid pool")
+}

@@ -3,7 +3,7 @@
 
 #![forbid(unsafe_code)]
 
-use super::{next_owner, round_up, Allocator, Block, FreeStats, ALIGN};
+use super::{next_owner, round_up, Allocator, Block, ALIGN};
 
 /// Hands out [`ALIGN`]-aligned offsets from a counter that wraps to the region's start when
 /// a request would run past its end, and ignores frees. It touches no memory and keeps no
@@ -74,22 +74,6 @@ impl Allocator for BaselineAdapter {
             Some(at) => Ok(Block::new(self.owner, at, new_size)),
             None => Err(block),
         }
-    }
-
-    fn extent(&self) -> Option<usize> {
-        None
-    }
-
-    fn footprint(&self) -> Option<usize> {
-        None
-    }
-
-    fn block_bytes(&self, _block: &Block) -> Option<usize> {
-        None
-    }
-
-    fn free_stats(&self) -> FreeStats {
-        FreeStats::default()
     }
 }
 

@@ -158,17 +158,29 @@ pub trait Allocator: Send {
     /// The unchanged block.
     fn realloc(&mut self, block: Block, new_size: usize) -> Result<Block, Block>;
 
-    /// Current heap end, as an offset from the region's start.
-    fn extent(&self) -> Option<usize>;
+    /// Current heap end, as an offset from the region's start (`None`, the default: the
+    /// allocator has no heap to measure, and no fragmentation figure).
+    fn extent(&self) -> Option<usize> {
+        None
+    }
 
-    /// Largest extent so far.
-    fn footprint(&self) -> Option<usize>;
+    /// Largest extent so far (`None` by default, as [`Allocator::extent`]).
+    fn footprint(&self) -> Option<usize> {
+        None
+    }
 
-    /// Bytes `block` occupies in the heap: header, payload, padding, unsplit remainder.
-    fn block_bytes(&self, block: &Block) -> Option<usize>;
+    /// Bytes `block` occupies in the heap: header, payload, padding, unsplit remainder
+    /// (`None` by default: unknown).
+    fn block_bytes(&self, block: &Block) -> Option<usize> {
+        let _ = block;
+        None
+    }
 
-    /// Free space below the extent (may walk the heap: call it now and then, not per op).
-    fn free_stats(&self) -> FreeStats;
+    /// Free space below the extent (may walk the heap: call it now and then, not per op;
+    /// nothing known by default).
+    fn free_stats(&self) -> FreeStats {
+        FreeStats::default()
+    }
 }
 
 impl<A: Allocator + ?Sized> Allocator for Box<A> {
