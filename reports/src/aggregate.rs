@@ -162,6 +162,13 @@ pub struct LatencySummary {
     pub p50: u64,
     /// Median over the workloads of the workload's 99th percentile, ns.
     pub p99: u64,
+    /// Median over the workloads of the workload's 99.9th percentile, ns.
+    pub p999: u64,
+    /// The highest 99.9th percentile of any workload, ns: the tail (a single call, the
+    /// maximum, can be a preemption on a shared machine).
+    pub worst_p999: u64,
+    /// The workload it was in.
+    pub worst_p999_workload: String,
     /// The slowest call of any workload, ns.
     pub max: u64,
     /// The workload it was in.
@@ -184,9 +191,13 @@ fn latency_summary(
         median(&per.iter().map(|(_, p)| f(p) as f64).collect::<Vec<_>>()).map(|m| m as u64)
     };
     let (wmax, pmax) = per.iter().max_by_key(|(_, p)| p.max)?;
+    let (wtail, ptail) = per.iter().max_by_key(|(_, p)| p.p999)?;
     Some(LatencySummary {
         p50: med(|p| p.p50)?,
         p99: med(|p| p.p99)?,
+        p999: med(|p| p.p999)?,
+        worst_p999: ptail.p999,
+        worst_p999_workload: runs[wtail * n + a].workload.clone(),
         max: pmax.max,
         max_workload: runs[wmax * n + a].workload.clone(),
     })

@@ -159,27 +159,29 @@ fn latency_findings(r: &Results, out: &mut Vec<String>) {
         return;
     };
     let mut s = format!(
-        "Per-call latency (clock cost {} included): the default pool's malloc p99 is a median {} across workloads, its slowest malloc {} (on {})",
+        "Per-call latency (clock cost {} included; medians over the workloads): the default pool's malloc p50 {}, p99 {}, p99.9 {}, its highest p99.9 {} (on {})",
         units::nanos(r.clock_ns),
+        units::nanos(m.p50 as f64),
         units::nanos(m.p99 as f64),
-        units::nanos(m.max as f64),
-        m.max_workload
+        units::nanos(m.p999 as f64),
+        units::nanos(m.worst_p999 as f64),
+        m.worst_p999_workload
     );
     let worst = r
         .aggregates
         .iter()
         .filter(|a| a.allocator != "baseline")
         .filter_map(|a| Some((a, a.malloc_latency.as_ref()?)))
-        .max_by_key(|(_, l)| l.max);
+        .max_by_key(|(_, l)| l.worst_p999);
     if let Some((a, l)) = worst.filter(|(a, _)| a.allocator != d.allocator) {
         s.push_str(&format!(
-            "; the slowest malloc of any allocator is {}'s, {} (on {})",
+            "; the highest malloc p99.9 of any allocator is {}'s, {} (on {})",
             a.allocator,
-            units::nanos(l.max as f64),
-            l.max_workload
+            units::nanos(l.worst_p999 as f64),
+            l.worst_p999_workload
         ));
     }
-    s.push('.');
+    s.push_str(". (The maxima in the latency table are single calls: on a shared machine one can be a preemption.)");
     out.push(s);
 }
 

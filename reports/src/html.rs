@@ -158,7 +158,7 @@ pub fn page(r: &Results, figures: &[Figure]) -> String {
     );
     let _ = write!(
         s,
-        "<section id=\"latency\">\n<h2>Latency per call</h2>\n<p>One replay per (workload, allocator) that times every call with a TSC clock and records it in an HDR histogram per kind of call; reading the clock twice costs {} and is in every figure. p50 and p99 are medians over the compared workloads of each workload's percentile; max is the slowest call of any workload. The per-workload ladders are with each workload below.</p>\n{}</section>\n",
+        "<section id=\"latency\">\n<h2>Latency per call</h2>\n<p>One replay per (workload, allocator) that times every call with a TSC clock and records it in an HDR histogram per kind of call; reading the clock twice costs {} and is in every figure. p50, p99 and p99.9 are medians over the compared workloads of each workload's percentile; max is the slowest single call of any workload (on a shared machine it can be a preemption: read p99.9 for the tail). The per-workload ladders are with each workload below.</p>\n{}</section>\n",
         esc(&units::nanos(r.clock_ns)),
         table(&latency_table(r), r)
     );

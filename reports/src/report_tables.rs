@@ -140,19 +140,20 @@ pub fn throughput_table(r: &Results) -> Table {
     t
 }
 
-fn latency_cells(l: Option<&LatencySummary>) -> [String; 3] {
+fn latency_cells(l: Option<&LatencySummary>) -> [String; 4] {
     match l {
         Some(l) => [
             units::nanos(l.p50 as f64),
             units::nanos(l.p99 as f64),
+            units::nanos(l.p999 as f64),
             format!("{} ({})", units::nanos(l.max as f64), l.max_workload),
         ],
-        None => ["n/a".into(), "n/a".into(), "n/a".into()],
+        None => ["n/a".into(), "n/a".into(), "n/a".into(), "n/a".into()],
     }
 }
 
-/// The latency summary: per allocator, the median over workloads of each workload's p50 and
-/// p99, and the slowest call anywhere, for malloc and free.
+/// The latency summary: per allocator, the median over workloads of each workload's p50, p99
+/// and p99.9, and the slowest call anywhere, for malloc and free.
 #[must_use]
 pub fn latency_table(r: &Results) -> Table {
     let mut t = Table::new(
@@ -160,12 +161,14 @@ pub fn latency_table(r: &Results) -> Table {
             "allocator",
             "malloc p50",
             "malloc p99",
+            "malloc p99.9",
             "malloc max (workload)",
             "free p50",
             "free p99",
+            "free p99.9",
             "free max (workload)",
         ],
-        &[false, true, true, true, true, true, true],
+        &[false, true, true, true, true, true, true, true, true],
     );
     for a in &r.aggregates {
         let mut row = vec![a.allocator.clone()];

@@ -63,7 +63,7 @@ pub fn summary_markdown(r: &Results) -> String {
     ));
     s.push_str(&throughput_table(r).markdown());
     s.push_str(&format!(
-        "\n## Latency per call\n\nOne replay per (workload, allocator) timing every call with a TSC clock; reading the clock twice costs {}, included in every figure. p50 and p99: medians over the compared workloads of each workload's percentile.\n\n",
+        "\n## Latency per call\n\nOne replay per (workload, allocator) timing every call with a TSC clock; reading the clock twice costs {}, included in every figure. p50, p99 and p99.9: medians over the compared workloads of each workload's percentile; max: the slowest single call, which on a shared machine can be a preemption.\n\n",
         crate::units::nanos(r.clock_ns)
     ));
     s.push_str(&latency_table(r).markdown());
