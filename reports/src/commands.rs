@@ -155,6 +155,8 @@ fn tune_text(
     s.push_str("\n## Evidence: ranked by fragmentation\n\n");
     s.push_str(&o.evidence(Some(12)).markdown());
     s.push_str("\n## Pareto front: fragmentation against throughput\n\n");
+    s.push_str(&o.pareto_note());
+    s.push_str("\n\n");
     s.push_str(&o.pareto_table().markdown());
     s.push_str("\n## Ranked by throughput (relative to today's default, 95 % interval)\n\n");
     for (rank, &i) in o.by_throughput.iter().take(8).enumerate() {

@@ -172,12 +172,13 @@ pub fn page(r: &Results, figures: &[Figure]) -> String {
         let (intro, lines) = t.disagreement_lines();
         let _ = write!(
             s,
-            "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<h3>Held out by source</h3>\n<p>{}</p>\n{}<h3>Pareto front</h3>\n{}{}<p>{}</p>\n<ul>\n",
+            "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<h3>Held out by source</h3>\n<p>{}</p>\n{}<h3>Pareto front</h3>\n<p>{}</p>\n{}{}<p>{}</p>\n<ul>\n",
             esc(&t.recommendation()),
             figure(&figs, OVERVIEW_STEMS[3]),
             table(&t.evidence(Some(8)), r),
             esc(&t.held_out()),
             table(&t.cross_validation_table(), r),
+            esc(&t.pareto_note()),
             figure(&figs, OVERVIEW_STEMS[4]),
             table(&t.pareto_table(), r),
             esc(&intro)

@@ -77,6 +77,8 @@ pub fn summary_markdown(r: &Results) -> String {
         s.push_str("\n### Held out by source\n\n");
         s.push_str(&t.cross_validation_table().markdown());
         s.push_str("\n### Pareto front\n\n");
+        s.push_str(&t.pareto_note());
+        s.push_str("\n\n");
         s.push_str(&t.pareto_table().markdown());
         s.push('\n');
         s.push_str(&t.disagreement_markdown());

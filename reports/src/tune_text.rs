@@ -24,6 +24,9 @@ fn pp(v: f64) -> String {
 
 /// A score's throughput: `1.23× (1.10–1.40), faster` or `n/a`.
 fn speed(s: &Score) -> String {
+    if s.variant == workloads::PoolVariant::default() {
+        return "1.00× (the reference)".to_owned();
+    }
     match (s.throughput, s.verdict) {
         (Some(t), Some(v)) => format!("{}, {}", units::ratio_interval(&t), units::speed_verdict(v)),
         _ => "n/a".to_owned(),
@@ -231,6 +234,34 @@ impl Outcome {
             ]);
         }
         t
+    }
+
+    /// What the Pareto front says, in one sentence: it is drawn through the estimates, so the
+    /// configurations whose speed cannot be told from today's default's are named as such.
+    #[must_use]
+    pub fn pareto_note(&self) -> String {
+        let distinct: Vec<&str> = self
+            .pareto
+            .iter()
+            .filter(|&&i| Some(i) != self.default)
+            .filter(|&&i| {
+                self.scores[i]
+                    .verdict
+                    .is_some_and(|v| v != workloads::aggregate::Verdict::NotDistinguishable)
+            })
+            .map(|&i| self.scores[i].label.as_str())
+            .collect();
+        let n = self.pareto.len();
+        if distinct.is_empty() {
+            format!(
+                "{n} configurations are on the front by their estimates, but none of them differs in throughput from today's default beyond the noise (every interval holds 1): on this machine the trade-off is fragmentation alone."
+            )
+        } else {
+            format!(
+                "{n} configurations are on the front by their estimates; the ones whose throughput differs from today's default beyond the noise: {}.",
+                distinct.join("; ")
+            )
+        }
     }
 
     /// The Pareto front, fastest first.
