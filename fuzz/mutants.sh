@@ -17,6 +17,8 @@
 #   --sample N      only N mutants, chosen by the seed (the same N for the same seed and code)
 #   --seed S        the sample's seed (default 1)
 #   --file PATH     only the mutants of this file (e.g. core/src/fast.rs)
+#   --mutants FILE  only the mutants named in FILE, one per line (e.g. an earlier run's
+#                   mutants.out/missed.txt: re-test survivors after adding tests)
 #   --shard K/N     cargo-mutants' shard K of N (K = 0..N-1, round-robin), for a CI matrix
 #   --jobs J        cargo-mutants' parallel build dirs (default 1)
 #   --out DIR       results (default fuzz/target/mutants/run); the cargo-mutants output is
@@ -41,6 +43,7 @@ MUTANTS_VERSION=27.1.0
 SAMPLE=0
 SEED=1
 FILE=
+NAMES=
 SHARD=
 JOBS=1
 OUT=
@@ -55,6 +58,7 @@ while [ $# -gt 0 ]; do
         --sample) SAMPLE=$2; shift ;;
         --seed) SEED=$2; shift ;;
         --file) FILE=$2; shift ;;
+        --mutants) NAMES=$(cd "$caller" && cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
         --shard) SHARD=$2; shift ;;
         --jobs) JOBS=$2; shift ;;
         --out) OUT=$2; shift ;;
@@ -205,6 +209,12 @@ if [ -z "$FUZZ_FROM" ]; then
     select=(-p mempool)
     [ -z "$FILE" ] || select+=(-f "$FILE")
     [ -z "$SHARD" ] || select+=(--shard "$SHARD" --sharding round-robin)
+    exact() { printf '^%s$' "$(printf '%s' "$1" | sed 's/[][\.*+?(){}|^$]/\\&/g')"; }
+    if [ -n "$NAMES" ]; then
+        while IFS= read -r name; do
+            [ -z "$name" ] || select+=(-F "$(exact "$name")")
+        done <"$NAMES"
+    fi
     if [ "$SAMPLE" -gt 0 ]; then
         # A seeded sample: the mutants ordered by a hash of seed and name, the first N; each
         # is then selected by its exact name (regex metacharacters escaped).
@@ -213,7 +223,7 @@ if [ -z "$FUZZ_FROM" ]; then
                 printf '%s\t%s\n' "$(printf '%s\n%s' "$SEED" "$name" | sha1sum | cut -c1-12)" "$name"
             done | sort | head -n "$SAMPLE" | cut -f2-)
         for name in "${picked[@]}"; do
-            select+=(-F "^$(printf '%s' "$name" | sed 's/[][\.*+?(){}|^$]/\\&/g')\$")
+            select+=(-F "$(exact "$name")")
         done
     fi
     echo "mutants: cargo mutants ${select[*]:0:8}$([ ${#select[@]} -le 8 ] || echo " ...") -j $JOBS -o $OUT (MEMPOOL_CONFORM_STREAMS=$MEMPOOL_CONFORM_STREAMS)" >&2
