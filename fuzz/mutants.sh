@@ -75,9 +75,10 @@ OUT=${OUT:-${FUZZ_FROM:-$fuzz_dir/target/mutants/run}}
 (cd "$caller" && mkdir -p "$OUT")
 OUT=$(cd "$caller" && cd "$OUT" && pwd)
 
-# A mutant's name without its line and column ("core/src/x.rs: replace ..."): what
-# fuzz/MUTANTS.md lists, so that the list survives edits elsewhere in the file.
-key() { sed -E 's/^([^:]+):[0-9]+:[0-9]+: /\1: /'; }
+# A mutant's name without its line ("core/src/x.rs:COL: replace ..."): how fuzz/MUTANTS.md's
+# list is matched, so that it survives edits elsewhere in the file (the column tells apart
+# two alike mutants of one function).
+key() { sed -E 's/^([^:]+):[0-9]+:/\1:/'; }
 
 # The mutants fuzz/MUTANTS.md argues equivalent: its list items "- `NAME` — equivalent: ...".
 equivalents() {
@@ -119,7 +120,7 @@ final_states() {
             state = $1
             if (state == "missed") {
                 k = $2
-                sub(/:[0-9]+:[0-9]+: /, ": ", k)
+                sub(/:[0-9]+:/, ":", k)
                 fuzzed = $2 in res
                 if (fuzzed && res[$2] == "killed") state = "fuzzed"
                 else if (k in equiv) state = "equivalent"
