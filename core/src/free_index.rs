@@ -643,6 +643,16 @@ mod tests {
         let mut t = FreeIndex::from_sorted((0..n).map(|i| (i * 16, 8)));
         assert_eq!((t.leaves.len(), t.leaves.capacity()), (17, 32));
         assert!(t.heap_bytes() >= n as usize * 8, "{} bytes", t.heap_bytes());
+        // Every array is counted at its capacity: the leaves' own, the leaf vector, and the
+        // per-leaf summaries (`first`, `lmax`: 4 bytes a leaf each).
+        let leaf_arrays: usize = t.leaves.iter().map(|l| 8 * l.addr.capacity()).sum();
+        let summaries = 4 * (t.first.capacity() + t.lmax.capacity());
+        assert!(
+            t.heap_bytes()
+                >= leaf_arrays + t.leaves.capacity() * std::mem::size_of::<Leaf>() + summaries,
+            "{} bytes",
+            t.heap_bytes()
+        );
         let mut addr = 0;
         while t.leaves.len() > 8 {
             t.remove(addr);
