@@ -152,12 +152,15 @@ summary() {
     pct() { awk -v k="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", 100 * k / n; else print "-" }'; }
     echo "# Mutation score"
     echo
-    echo "cargo-mutants $MUTANTS_VERSION over core/src at $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo ' (with uncommitted changes to core)'); results: $*"
+    local d at=""
+    for d in "$@"; do at="$at $(cat "$d/commit" 2>/dev/null || echo '?')"; done
+    echo "cargo-mutants $MUTANTS_VERSION over core/src; results: $*, run at:$at"
     echo
     echo "- mutants: $((viable + unviable)): $viable viable, $unviable unviable (they do not build)"
     echo "- killed by the tests: $((caught + timeout)) ($caught failing a test, $timeout by a timeout)"
     echo "- killed by fuzzing: $fuzzed"
-    echo "- missed by both: $((equivalent + survivor)) ($equivalent argued equivalent in fuzz/MUTANTS.md, $survivor not)"
+    echo "- missed by the tests, argued equivalent in fuzz/MUTANTS.md: $equivalent"
+    echo "- survivors (missed by the tests and the fuzz targets, not argued equivalent): $survivor"
     [ "$untried" -eq 0 ] || echo "- missed by the tests, not fuzzed: $untried"
     echo "- score: **$killed of $viable viable mutants killed** ($(pct $killed $viable) %); without the $equivalent equivalent ones: $killed of $((viable - equivalent)) ($(pct $killed $((viable - equivalent))) %)"
     if [ "$fuzzed" -gt 0 ]; then
@@ -229,6 +232,8 @@ if [ -z "$FUZZ_FROM" ]; then
     fi
     echo "mutants: cargo mutants ${select[*]:0:8}$([ ${#select[@]} -le 8 ] || echo " ...") -j $JOBS -o $OUT (MEMPOOL_CONFORM_STREAMS=$MEMPOOL_CONFORM_STREAMS)" >&2
     rm -rf "$OUT/mutants.out" "$OUT/fuzz.tsv"
+    # The code the run measured (its fast kill), for the report.
+    echo "$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo '+changes')" >"$OUT/commit"
     start=$(date +%s)
     set +e
     # shellcheck disable=SC2086
