@@ -12,7 +12,7 @@
 #
 # Usage: fuzz/mutants.sh [--sample N] [--seed S] [--file PATH] [--shard K/N] [--jobs J]
 #                        [--out DIR] [--fuzz-seconds S] [--gate]
-#        fuzz/mutants.sh --fuzz-from DIR [--out DIR] [--fuzz-seconds S]
+#        fuzz/mutants.sh --fuzz-from DIR [--fuzz-seconds S]
 #        fuzz/mutants.sh --summary DIR...
 #   --sample N      only N mutants, chosen by the seed (the same N for the same seed and code)
 #   --seed S        the sample's seed (default 1)
@@ -26,13 +26,15 @@
 #   --fuzz-seconds S  seconds per fuzz target and survivor (default 60; 0 skips the slow kill)
 #   --gate          CI mode: a survivor that fuzz/MUTANTS.md argues equivalent is not fuzzed
 #                   again, and any other survivor fails the script
-#   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR
+#   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR (its
+#                   fuzz.tsv and summary.md are written there)
 #   --summary DIR...  one report over several runs' results (e.g. every shard of a full run)
 # Environment: MEMPOOL_CONFORM_STREAMS (the conformance test's streams per mutant, default
 # 2000 here instead of its 10,000: see fuzz/MUTANTS.md), FUZZ_TARGETS (order tried),
 # MUTANTS_ARGS (more cargo-mutants arguments, e.g. `--copy-target true` to start each build
 # dir from the work tree's target/ instead of an empty one).
-# Exits non-zero if a step fails to run (not for survivors: the score is the result).
+# Exits non-zero if a step fails to run, and with --gate for a survivor not argued equivalent
+# (otherwise survivors are the result, not a failure).
 set -euo pipefail
 caller=$(pwd)
 cd "$(dirname "$0")"
@@ -71,7 +73,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 # Paths given are relative to where the script was started; the default is under fuzz/.
-OUT=${OUT:-${FUZZ_FROM:-$fuzz_dir/target/mutants/run}}
+OUT=${FUZZ_FROM:-${OUT:-$fuzz_dir/target/mutants/run}}
 (cd "$caller" && mkdir -p "$OUT")
 OUT=$(cd "$caller" && cd "$OUT" && pwd)
 
@@ -82,7 +84,8 @@ key() { sed -E 's/^([^:]+):[0-9]+:/\1:/'; }
 
 # The mutants fuzz/MUTANTS.md argues equivalent: its list items "- `NAME` — equivalent: ...".
 equivalents() {
-    sed -nE 's/^- `(core\/src\/[^`]+)` — equivalent:.*/\1/p' "$fuzz_dir/MUTANTS.md" 2>/dev/null | key
+    [ -f "$fuzz_dir/MUTANTS.md" ] || return 0
+    sed -nE 's/^- `(core\/src\/[^`]+)` — equivalent:.*/\1/p' "$fuzz_dir/MUTANTS.md" | key
 }
 
 need_jq() {
