@@ -12,11 +12,13 @@
 #
 # Usage: fuzz/mutants.sh [--sample N] [--seed S] [--file PATH] [--shard K/N] [--jobs J]
 #                        [--out DIR] [--fuzz-seconds S] [--gate]
-#        fuzz/mutants.sh --fuzz-from DIR [--out DIR] [--fuzz-seconds S]
+#        fuzz/mutants.sh --fuzz-from DIR [--fuzz-seconds S]
 #        fuzz/mutants.sh --summary DIR...
 #   --sample N      only N mutants, chosen by the seed (the same N for the same seed and code)
 #   --seed S        the sample's seed (default 1)
 #   --file PATH     only the mutants of this file (e.g. core/src/fast.rs)
+#   --mutants FILE  only the mutants named in FILE, one per line (e.g. an earlier run's
+#                   mutants.out/missed.txt: re-test survivors after adding tests)
 #   --shard K/N     cargo-mutants' shard K of N (K = 0..N-1, round-robin), for a CI matrix
 #   --jobs J        cargo-mutants' parallel build dirs (default 1)
 #   --out DIR       results (default fuzz/target/mutants/run); the cargo-mutants output is
@@ -24,13 +26,15 @@
 #   --fuzz-seconds S  seconds per fuzz target and survivor (default 60; 0 skips the slow kill)
 #   --gate          CI mode: a survivor that fuzz/MUTANTS.md argues equivalent is not fuzzed
 #                   again, and any other survivor fails the script
-#   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR
+#   --fuzz-from DIR only the slow kill, for the survivors of an earlier run's DIR (its
+#                   fuzz.tsv and summary.md are written there)
 #   --summary DIR...  one report over several runs' results (e.g. every shard of a full run)
 # Environment: MEMPOOL_CONFORM_STREAMS (the conformance test's streams per mutant, default
 # 2000 here instead of its 10,000: see fuzz/MUTANTS.md), FUZZ_TARGETS (order tried),
 # MUTANTS_ARGS (more cargo-mutants arguments, e.g. `--copy-target true` to start each build
 # dir from the work tree's target/ instead of an empty one).
-# Exits non-zero if a step fails to run (not for survivors: the score is the result).
+# Exits non-zero if a step fails to run, and with --gate for a survivor not argued equivalent
+# (otherwise survivors are the result, not a failure).
 set -euo pipefail
 caller=$(pwd)
 cd "$(dirname "$0")"
@@ -41,6 +45,7 @@ MUTANTS_VERSION=27.1.0
 SAMPLE=0
 SEED=1
 FILE=
+NAMES=
 SHARD=
 JOBS=1
 OUT=
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
         --sample) SAMPLE=$2; shift ;;
         --seed) SEED=$2; shift ;;
         --file) FILE=$2; shift ;;
+        --mutants) NAMES=$(cd "$caller" && cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
         --shard) SHARD=$2; shift ;;
         --jobs) JOBS=$2; shift ;;
         --out) OUT=$2; shift ;;
@@ -67,17 +73,19 @@ while [ $# -gt 0 ]; do
     shift
 done
 # Paths given are relative to where the script was started; the default is under fuzz/.
-OUT=${OUT:-${FUZZ_FROM:-$fuzz_dir/target/mutants/run}}
+OUT=${FUZZ_FROM:-${OUT:-$fuzz_dir/target/mutants/run}}
 (cd "$caller" && mkdir -p "$OUT")
 OUT=$(cd "$caller" && cd "$OUT" && pwd)
 
-# A mutant's name without its line and column ("core/src/x.rs: replace ..."): what
-# fuzz/MUTANTS.md lists, so that the list survives edits elsewhere in the file.
-key() { sed -E 's/^([^:]+):[0-9]+:[0-9]+: /\1: /'; }
+# A mutant's name without its line ("core/src/x.rs:COL: replace ..."): how fuzz/MUTANTS.md's
+# list is matched, so that it survives edits elsewhere in the file (the column tells apart
+# two alike mutants of one function).
+key() { sed -E 's/^([^:]+):[0-9]+:/\1:/'; }
 
 # The mutants fuzz/MUTANTS.md argues equivalent: its list items "- `NAME` — equivalent: ...".
 equivalents() {
-    sed -nE 's/^- `(core\/src\/[^`]+)` — equivalent:.*/\1/p' "$fuzz_dir/MUTANTS.md" 2>/dev/null | key
+    [ -f "$fuzz_dir/MUTANTS.md" ] || return 0
+    sed -nE 's/^- `(core\/src\/[^`]+)` — equivalent:.*/\1/p' "$fuzz_dir/MUTANTS.md" | key
 }
 
 need_jq() {
@@ -115,7 +123,7 @@ final_states() {
             state = $1
             if (state == "missed") {
                 k = $2
-                sub(/:[0-9]+:[0-9]+: /, ": ", k)
+                sub(/:[0-9]+:/, ":", k)
                 fuzzed = $2 in res
                 if (fuzzed && res[$2] == "killed") state = "fuzzed"
                 else if (k in equiv) state = "equivalent"
@@ -147,12 +155,15 @@ summary() {
     pct() { awk -v k="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", 100 * k / n; else print "-" }'; }
     echo "# Mutation score"
     echo
-    echo "cargo-mutants $MUTANTS_VERSION over core/src at $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo ' (with uncommitted changes to core)'); results: $*"
+    local d at=""
+    for d in "$@"; do at="$at $(cat "$d/commit" 2>/dev/null || echo '?')"; done
+    echo "cargo-mutants $MUTANTS_VERSION over core/src; results: $*, run at:$at"
     echo
     echo "- mutants: $((viable + unviable)): $viable viable, $unviable unviable (they do not build)"
     echo "- killed by the tests: $((caught + timeout)) ($caught failing a test, $timeout by a timeout)"
     echo "- killed by fuzzing: $fuzzed"
-    echo "- missed by both: $((equivalent + survivor)) ($equivalent argued equivalent in fuzz/MUTANTS.md, $survivor not)"
+    echo "- missed by the tests, argued equivalent in fuzz/MUTANTS.md: $equivalent"
+    echo "- survivors (missed by the tests and the fuzz targets, not argued equivalent): $survivor"
     [ "$untried" -eq 0 ] || echo "- missed by the tests, not fuzzed: $untried"
     echo "- score: **$killed of $viable viable mutants killed** ($(pct $killed $viable) %); without the $equivalent equivalent ones: $killed of $((viable - equivalent)) ($(pct $killed $((viable - equivalent))) %)"
     if [ "$fuzzed" -gt 0 ]; then
@@ -205,6 +216,12 @@ if [ -z "$FUZZ_FROM" ]; then
     select=(-p mempool)
     [ -z "$FILE" ] || select+=(-f "$FILE")
     [ -z "$SHARD" ] || select+=(--shard "$SHARD" --sharding round-robin)
+    exact() { printf '^%s$' "$(printf '%s' "$1" | sed 's/[][\.*+?(){}|^$]/\\&/g')"; }
+    if [ -n "$NAMES" ]; then
+        while IFS= read -r name; do
+            [ -z "$name" ] || select+=(-F "$(exact "$name")")
+        done <"$NAMES"
+    fi
     if [ "$SAMPLE" -gt 0 ]; then
         # A seeded sample: the mutants ordered by a hash of seed and name, the first N; each
         # is then selected by its exact name (regex metacharacters escaped).
@@ -213,11 +230,13 @@ if [ -z "$FUZZ_FROM" ]; then
                 printf '%s\t%s\n' "$(printf '%s\n%s' "$SEED" "$name" | sha1sum | cut -c1-12)" "$name"
             done | sort | head -n "$SAMPLE" | cut -f2-)
         for name in "${picked[@]}"; do
-            select+=(-F "^$(printf '%s' "$name" | sed 's/[][\.*+?(){}|^$]/\\&/g')\$")
+            select+=(-F "$(exact "$name")")
         done
     fi
     echo "mutants: cargo mutants ${select[*]:0:8}$([ ${#select[@]} -le 8 ] || echo " ...") -j $JOBS -o $OUT (MEMPOOL_CONFORM_STREAMS=$MEMPOOL_CONFORM_STREAMS)" >&2
     rm -rf "$OUT/mutants.out" "$OUT/fuzz.tsv"
+    # The code the run measured (its fast kill), for the report.
+    echo "$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet -- core || echo '+changes')" >"$OUT/commit"
     start=$(date +%s)
     set +e
     # shellcheck disable=SC2086

@@ -609,4 +609,62 @@ mod tests {
         assert_eq!(t.pred(64 * 2500), Some((64 * 2499, m[&(64 * 2499)])));
         assert!(FreeIndex::from_sorted([]).first_fit(1).is_none());
     }
+    /// The leaves' sizes: a leaf splits only when over [`LEAF`] blocks, and refills from a
+    /// neighbour only when under [`MIN_FILL`] (the mutation run found both edges untested).
+    #[test]
+    fn leaves_split_over_leaf_and_refill_under_min_fill() {
+        let mut t = FreeIndex::default();
+        for i in 0..LEAF as u32 {
+            t.insert(i * 16, 8);
+        }
+        assert_eq!(t.leaves.len(), 1, "{LEAF} blocks fit in one leaf");
+        t.insert(LEAF as u32 * 16, 8);
+        assert_eq!(t.leaves.len(), 2, "one more splits it");
+        // Two leaves of MIN_FILL + 1 and MIN_FILL blocks: taking one from the first leaves it
+        // at MIN_FILL, which is full enough.
+        let mut t = FreeIndex::from_sorted((0..2 * MIN_FILL as u32 + 1).map(|i| (i * 16, 8)));
+        assert_eq!(t.leaves.iter().map(Leaf::len).collect::<Vec<_>>(), [33, 32]);
+        t.remove(0);
+        assert_eq!(t.leaves.len(), 2, "a leaf at MIN_FILL is not refilled");
+        t.remove(16);
+        assert_eq!(
+            t.leaves.len(),
+            1,
+            "one under MIN_FILL merges with its neighbour"
+        );
+        t.verify();
+    }
+
+    /// The leaf arrays give memory back only when under a quarter full (to half), and the
+    /// memory the index reports covers at least every block's address and size.
+    #[test]
+    fn leaf_arrays_shrink_under_a_quarter_and_memory_is_counted() {
+        let n = 17 * LEAF as u32;
+        let mut t = FreeIndex::from_sorted((0..n).map(|i| (i * 16, 8)));
+        assert_eq!((t.leaves.len(), t.leaves.capacity()), (17, 32));
+        assert!(t.heap_bytes() >= n as usize * 8, "{} bytes", t.heap_bytes());
+        // Every array is counted at its capacity: the leaves' own, the leaf vector, and the
+        // per-leaf summaries (`first`, `lmax`: 4 bytes a leaf each).
+        let leaf_arrays: usize = t.leaves.iter().map(|l| 8 * l.addr.capacity()).sum();
+        let summaries = 4 * (t.first.capacity() + t.lmax.capacity());
+        assert!(
+            t.heap_bytes()
+                >= leaf_arrays + t.leaves.capacity() * std::mem::size_of::<Leaf>() + summaries,
+            "{} bytes",
+            t.heap_bytes()
+        );
+        let mut addr = 0;
+        while t.leaves.len() > 8 {
+            t.remove(addr);
+            addr += 16;
+            assert_eq!(t.leaves.capacity(), 32, "{} leaves", t.leaves.len());
+        }
+        while t.leaves.len() > 7 {
+            t.remove(addr);
+            addr += 16;
+        }
+        assert_eq!(t.leaves.capacity(), 14, "under a quarter full: to half");
+        assert!(t.heap_bytes() >= t.len() * 8);
+        t.verify();
+    }
 }

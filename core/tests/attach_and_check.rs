@@ -175,6 +175,21 @@ fn check_names_a_state_word_overwritten_after_attach() {
     }
 }
 
+/// A cyclic list is walked at most one step per 8 bytes of buffer (more blocks than that
+/// cannot fit), then the walk stops: the iterators end too.
+#[test]
+fn a_cyclic_list_is_walked_at_most_len_over_8_steps() {
+    let pool = sample_heap();
+    let used: Vec<u32> = pool.used_blocks().map(|b| b.addr).collect();
+    let mut buf = pool.bytes().to_vec();
+    put(&mut buf, used[1] + 4, used[0]); // d -> b -> d -> ...
+    let len = buf.len();
+    let pool = MemPool::attach(buf, 16).unwrap();
+    assert!(pool.check().is_err());
+    let walked = pool.used_blocks().count();
+    assert!(walked > 2 && walked <= len / 8 + 1, "{walked} steps");
+}
+
 #[test]
 fn check_names_each_invariant() {
     let pool = sample_heap();

@@ -83,6 +83,7 @@ fn three_independent_corruptions_are_all_listed_in_address_order() {
     // The cycle closes on a block already seen: the whole used list was walked, so the
     // accounting (which still adds up) was checked and nothing is left out.
     assert!(d.unchecked.is_empty(), "{:?}", d.unchecked);
+    assert!(!d.is_sound(), "three violations found, yet called sound");
     assert_eq!(d.invariants(), [3, 4, 8]);
     for v in &d.violations {
         assert!(v
@@ -129,6 +130,7 @@ fn a_list_that_cannot_be_walked_further_is_named_and_the_other_list_still_checke
 fn agree(pool: &MemPool<Vec<u8>>) -> bool {
     let first = pool.check();
     let all = pool.check_all();
+    assert_eq!(all.is_sound(), first.is_ok(), "{all:#?}");
     match first {
         Ok(()) => assert!(all.is_sound() && all.unchecked.is_empty(), "{all:#?}"),
         Err(Violation::Cycle { list, .. }) => assert!(

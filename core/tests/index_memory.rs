@@ -22,6 +22,12 @@ fn per_block(pool: &MemPool, phase: &str, seed: u64) -> Option<f64> {
         return None;
     }
     let per = pool.index_bytes() as f64 / n as f64;
+    // And at least what it must hold: every block's address and size (or predecessor).
+    assert!(
+        per >= 8.0,
+        "seed {seed:#x}, {phase}: index {} bytes for {n} blocks is too few to hold them",
+        pool.index_bytes()
+    );
     assert!(
         per <= BUDGET,
         "seed {seed:#x}, {phase}: index {} bytes for {n} blocks = {per:.1} per block",

@@ -220,6 +220,16 @@ fn malloc_as() {
     assert_eq!(b.addr(), a.addr() + 16 + BLOCK_OVERHEAD);
     assert_eq!((a.len(), b.len()), (3, 3));
     assert_eq!((a.byte_len(), b.byte_len()), (12, 24));
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "a block the pool returned has elements"
+    );
+    let debug = format!("{a:?} {pool:?}");
+    assert!(
+        debug.starts_with("TypedBlock { type: \"f32\", addr: ")
+            && debug.contains("len: 3 } MemPool { len: 256, start: 0, top: "),
+        "{debug}"
+    );
     pool.slice_mut(&a)
         .unwrap()
         .copy_from_slice(&[1.0, 2.0, 3.0]);
