@@ -20,6 +20,8 @@
 //! - [`replay`](mod@replay): runs a workload through an adapter, counts failures, times the run and
 //!   samples heap state; [`metrics`] turns that into Johnstone & Wilson's fragmentation
 //!   measures and malloc-lab utilisation.
+//! - [`placement`]: an [`Allocator`] decorator that hashes the offsets an allocator returns,
+//!   so a changed placement shows as a changed hash.
 //!
 //! ```
 //! use workloads::{generate::Generator, replay, AdapterSpec, ReplayConfig};
@@ -47,6 +49,7 @@ mod lines;
 pub mod metrics;
 pub mod mtrace;
 pub mod op;
+pub mod placement;
 pub mod record;
 pub mod rep;
 pub mod replay;
