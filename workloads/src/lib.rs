@@ -53,6 +53,7 @@ pub mod placement;
 pub mod record;
 pub mod rep;
 pub mod replay;
+mod stable_map;
 pub mod suite;
 
 pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant};
