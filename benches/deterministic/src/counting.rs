@@ -35,3 +35,11 @@ pub const HARNESS: &str = "harness";
 
 /// The allocator the harness count replays on.
 pub const HARNESS_ALLOCATOR: &str = "mempool";
+
+/// Bytes `replay_counted` writes through, one write per 64-byte line, between setting up and
+/// replaying: four times the simulated last-level cache (gungraun's default, 8 MiB, 16-way),
+/// so every line the setup left in the simulated caches is evicted and every benchmark
+/// starts from the same cache state. Without it the few lines the trace reader's hash maps
+/// (seeded at random in every process) left behind made the LL-miss counts of one binary
+/// differ by a few from run to run.
+pub const CACHE_FLUSH_BYTES: usize = 32 << 20;

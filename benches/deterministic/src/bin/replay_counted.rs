@@ -2,7 +2,8 @@
 //!
 //! The program the deterministic benchmarks (`benches/callgrind.rs`) run under callgrind:
 //! loads one workload of the gate's set (`benches::selection`, quick size), builds the
-//! allocator over the suite's region for it, and replays it once with
+//! allocator over the suite's region for it, evicts what that left in the caches, and replays
+//! it once with
 //! `ReplayConfig::timing()` (no tracking, no sampling) in [`replay`], calling the allocator
 //! through `&mut dyn Allocator`. What callgrind counts of that is chosen by its toggles
 //! (`deterministic::counting`): the allocator's calls, or with `--harness` the replay around the
@@ -35,6 +36,16 @@ fn replay(workload: &Workload, alloc: &mut dyn Allocator) -> ReplayResult {
     workloads::replay(workload, alloc, &ReplayConfig::timing())
 }
 
+/// Writes one byte of every 64-byte line of a buffer of [`counting::CACHE_FLUSH_BYTES`],
+/// evicting whatever the setup left in the (simulated) caches.
+fn flush_caches() {
+    let mut buf = vec![0u8; counting::CACHE_FLUSH_BYTES];
+    for line in buf.chunks_mut(64) {
+        line[0] = 1;
+    }
+    std::hint::black_box(&buf);
+}
+
 fn run() -> Result<String, String> {
     let usage =
         "usage: replay_counted <workload> <allocator> | replay_counted <workload> --harness";
@@ -52,6 +63,7 @@ fn run() -> Result<String, String> {
     let mut a = spec
         .build(item.capacity_bytes())
         .map_err(|e| format!("{alloc} on {name}: {e}"))?;
+    flush_caches();
     let r = replay(&item.workload, a.as_mut());
     Ok(format!(
         "{name} on {alloc}: {} ops, {} failed",
