@@ -1,25 +1,8 @@
 # The deterministic gate: `benches/compare.sh --deterministic BASE [HEAD]` sources this file
 # after parsing its options (see compare.sh's header for what it does). It uses compare.sh's
 # variables (root, base_sha, head_sha, out, compare_target, log, work, threshold, identical,
-# jobs, target) and leaves the exit status in `status`. Not meant to be run on its own.
-
-# Prints the path of a gungraun-runner of version $1: GUNGRAUN_RUNNER, else the one on PATH
-# when it is that version, else one in <out>/tools (installed there when missing).
-runner_for() {
-    local version="$1" dir="$out/tools/gungraun-runner-$1"
-    if [ -n "${GUNGRAUN_RUNNER:-}" ]; then
-        printf '%s\n' "$GUNGRAUN_RUNNER"
-    elif [ "$(gungraun-runner --version 2>/dev/null)" = "gungraun-runner $version" ]; then
-        command -v gungraun-runner
-    else
-        if [ ! -x "$dir/bin/gungraun-runner" ]; then
-            printf '  installing gungraun-runner %s into %s (a few minutes) ...\n' "$version" "$dir" >&2
-            cargo install --locked --quiet gungraun-runner --version "$version" --root "$dir" \
-                >>"$log" 2>&1 || return 1
-        fi
-        printf '%s\n' "$dir/bin/gungraun-runner"
-    fi
-}
+# jobs, keep, target, short) and leaves the exit status in `status`. Not meant to be run on
+# its own.
 
 # Builds and measures one side ($1: base or head, $2: its commit) into <out>/<side>/.
 measure_side() {
@@ -34,10 +17,19 @@ measure_side() {
         git -C "$root" worktree remove --force "$tree" >>"$log" 2>&1
         return 0
     fi
-    version="$(sed -n 's/^gungraun = "=\([^"]*\)".*/\1/p' "$tree/benches/deterministic/Cargo.toml")"
-    [ -n "$version" ] || { printf 'compare.sh: %s pins no gungraun version\n' "$side" >&2; return 1; }
-    runner="$(runner_for "$version")" \
-        || { printf 'compare.sh: cannot install gungraun-runner %s; see %s\n' "$version" "$log" >&2; return 1; }
+    # The runner of the gungraun version this side pins: GUNGRAUN_RUNNER, else the one on
+    # PATH when it is that version, else that version installed into <out>/tools.
+    version="$(bash "$tree/benches/deterministic/runner.sh" --version)" || return 1
+    runner="${GUNGRAUN_RUNNER:-}"
+    if [ -z "$runner" ]; then
+        if [ "$(gungraun-runner --version 2>/dev/null)" = "gungraun-runner $version" ]; then
+            runner="$(command -v gungraun-runner)"
+        else
+            runner="$(bash "$tree/benches/deterministic/runner.sh" \
+                --root "$out/tools/gungraun-runner-$version" 2>>"$log")" \
+                || { printf 'compare.sh: cannot install gungraun-runner %s; see %s\n' "$version" "$log" >&2; return 1; }
+        fi
+    fi
 
     printf 'building %s ...\n' "$side"
     start=$SECONDS
