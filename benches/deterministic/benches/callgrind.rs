@@ -1,7 +1,8 @@
-//! Deterministic benchmarks: the gate's set (`benches::selection`: CI-sized workloads x pool
-//! variants x peers) under callgrind with its cache simulation, one replay each, run by
-//! gungraun. What is counted is `deterministic::counting`'s: the allocator's own calls inside one
-//! replay by `replay_counted`, and once per workload the harness around them.
+//! Deterministic benchmarks: the gate's workloads (`benches::selection`: CI-sized) x the
+//! allocators `deterministic::counting::allocators` names (pool variants and peers) under
+//! callgrind with its cache simulation, one replay each, run by gungraun. What is counted is
+//! `deterministic::counting`'s: the allocator's own calls inside one replay by
+//! `replay_counted`, and once per workload the harness around them.
 //!
 //! ```sh
 //! cargo bench -p deterministic --bench callgrind                       # every benchmark
@@ -68,7 +69,7 @@ fn gate_group(group: &mut BinaryBenchmarkGroup) {
     for note in notes {
         eprintln!("deterministic/callgrind: {note}");
     }
-    let allocators: Vec<String> = selection::gate_allocators()
+    let allocators: Vec<String> = counting::allocators()
         .iter()
         .map(AdapterSpec::name)
         .collect();

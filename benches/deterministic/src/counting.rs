@@ -17,6 +17,9 @@
 //! off again inside every allocator call: the count is the replay engine's own work (its loop,
 //! its block table, the clock reads) and none of the allocator's.
 
+use benches::selection;
+use workloads::AdapterSpec;
+
 /// Glob patterns (callgrind `--toggle-collect`) of the adapters' allocator calls, as
 /// valgrind demangles them: `<workloads::adapters::talc::TalcAdapter as
 /// workloads::adapters::Allocator>::allocate` and so on.
@@ -36,10 +39,24 @@ pub const HARNESS: &str = "harness";
 /// The allocator the harness count replays on.
 pub const HARNESS_ALLOCATOR: &str = "mempool";
 
+/// The allocators counted under callgrind: the gate's (`benches::selection::gate_allocators`)
+/// but the pool's reference engine. That engine is the seed's O(n) list walks, kept as the
+/// fast engine's oracle: its speed is nobody's, and its counts would be a sixth of the gate's
+/// time. Its fragmentation and placement figures stay in the gate (its placement must be the
+/// fast engine's).
+#[must_use]
+pub fn allocators() -> Vec<AdapterSpec> {
+    selection::gate_allocators()
+        .into_iter()
+        .filter(|a| !matches!(a, AdapterSpec::Reference(_)))
+        .collect()
+}
+
 /// Bytes `replay_counted` writes through, one write per 64-byte line, between setting up and
-/// replaying: four times the simulated last-level cache (gungraun's default, 8 MiB, 16-way),
-/// so every line the setup left in the simulated caches is evicted and every benchmark
-/// starts from the same cache state. Without it the few lines the trace reader's hash maps
+/// replaying: twice the simulated last-level cache (gungraun's default, 8 MiB, 16-way, least
+/// recently used first; 8 MiB of consecutive lines already fill every set), so every line the
+/// setup left in the simulated caches is evicted and every benchmark starts from the same
+/// cache state. Without it the few lines the trace reader's hash maps
 /// (seeded at random in every process) left behind made the LL-miss counts of one binary
 /// differ by a few from run to run.
-pub const CACHE_FLUSH_BYTES: usize = 32 << 20;
+pub const CACHE_FLUSH_BYTES: usize = 16 << 20;

@@ -2,8 +2,8 @@
 //!
 //! The program the deterministic benchmarks (`benches/callgrind.rs`) run under callgrind:
 //! loads one workload of the gate's set (`benches::selection`, quick size), builds the
-//! allocator over the suite's region for it, evicts what that left in the caches, and replays
-//! it once with
+//! allocator over the suite's region for it, evicts what that left in the caches
+//! ([`counting::CACHE_FLUSH_BYTES`]), and replays it once with
 //! `ReplayConfig::timing()` (no tracking, no sampling) in [`replay`], calling the allocator
 //! through `&mut dyn Allocator`. What callgrind counts of that is chosen by its toggles
 //! (`deterministic::counting`): the allocator's calls, or with `--harness` the replay around the
