@@ -7,7 +7,7 @@
 //!
 //! | measure | rule |
 //! |---|---|
-//! | instructions, LL misses | **REGRESSED** when head exceeds base by more than the benchmark's threshold ([`Thresholds`], default 1 %); **improved** when it is lower by more than that; **ok** within it; **same** when equal |
+//! | instructions, LL misses | **REGRESSED** when head exceeds base by more than the benchmark's threshold ([`Thresholds`], default 1 %; for LL misses also by more than a slack of a few misses, default 16); **improved** when it is lower by as much; **ok** within it; **same** when equal |
 //! | L1 misses, estimated cycles | not gated: **changed** or **same** (they follow the two gated counts) |
 //! | peak footprint, #4, failures | **REGRESSED** when head is higher at all (they are exact, so any rise is real); **improved** when lower |
 //! | placement | **placement changed** when the hash differs: a change of behaviour, listed, never a failure |
@@ -80,13 +80,19 @@ pub enum GateError {
     },
 }
 
-/// The thresholds of one benchmark, in percent.
+/// The thresholds of one benchmark.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
-    /// Largest rise of the instruction count that passes.
+    /// Largest rise of the instruction count that passes, in percent.
     pub instructions: f64,
-    /// Largest rise of the LL-miss count that passes.
+    /// Largest rise of the LL-miss count that passes, in percent.
     pub ll_misses: f64,
+    /// A rise of the LL-miss count by at most this many misses passes whatever its
+    /// percentage. The misses of code lines move by a few when unrelated code moves: every
+    /// benchmark runs in one binary, so a change to the pool shifts where the peers' code
+    /// lies across cache lines (the gate's demonstration in benches/README.md: up to 6 lines;
+    /// 29 → 30 misses, +3.4 %, on a peer the change did not touch).
+    pub ll_misses_slack: u64,
 }
 
 /// A per-benchmark exception.
@@ -99,6 +105,8 @@ pub struct Override {
     pub instructions: Option<f64>,
     /// As `instructions`, for LL misses.
     pub ll_misses: Option<f64>,
+    /// As `instructions`, for the LL-miss slack.
+    pub ll_misses_slack: Option<u64>,
     /// Why (required: an exception without a reason is not reviewable).
     pub reason: String,
 }
@@ -110,11 +118,12 @@ pub struct Override {
 ///
 /// ```toml
 /// instructions = 1.0     # percent
-/// ll_misses = 1.0
+/// ll_misses = 1.0         # percent
+/// ll_misses_slack = 16    # misses (optional, default 0)
 ///
 /// [[override]]
 /// benchmarks = '^xz-compress/'   # regular expression over <workload>/<allocator>
-/// ll_misses = 5.0                # either limit, or both
+/// ll_misses = 5.0                # any of the three, at least one
 /// reason = "why this benchmark may move more"
 /// ```
 #[derive(Debug, Clone)]
@@ -130,6 +139,8 @@ pub struct Thresholds {
 struct ThresholdsFile {
     instructions: f64,
     ll_misses: f64,
+    #[serde(default)]
+    ll_misses_slack: u64,
     #[serde(default, rename = "override")]
     overrides: Vec<OverrideEntry>,
 }
@@ -140,6 +151,7 @@ struct OverrideEntry {
     benchmarks: String,
     instructions: Option<f64>,
     ll_misses: Option<f64>,
+    ll_misses_slack: Option<u64>,
     reason: String,
 }
 
@@ -148,13 +160,14 @@ fn valid_pct(v: f64) -> bool {
 }
 
 impl Thresholds {
-    /// `pct` for every benchmark, no overrides.
+    /// `pct` for every benchmark, no slack, no overrides.
     #[must_use]
     pub fn uniform(pct: f64) -> Self {
         Self {
             default: Limits {
                 instructions: pct,
                 ll_misses: pct,
+                ll_misses_slack: 0,
             },
             overrides: Vec::new(),
         }
@@ -187,9 +200,9 @@ impl Thresholds {
             let at = format!("override {} (`{}`)", i + 1, o.benchmarks);
             let benchmarks = Regex::new(&o.benchmarks)
                 .map_err(|e| err(format!("{at}: not a regular expression: {e}")))?;
-            if o.instructions.is_none() && o.ll_misses.is_none() {
+            if o.instructions.is_none() && o.ll_misses.is_none() && o.ll_misses_slack.is_none() {
                 return Err(err(format!(
-                    "{at}: sets neither instructions nor ll_misses"
+                    "{at}: sets none of instructions, ll_misses, ll_misses_slack"
                 )));
             }
             if let Some(v) = o
@@ -207,6 +220,7 @@ impl Thresholds {
                 benchmarks,
                 instructions: o.instructions,
                 ll_misses: o.ll_misses,
+                ll_misses_slack: o.ll_misses_slack,
                 reason: o.reason,
             });
         }
@@ -214,6 +228,7 @@ impl Thresholds {
             default: Limits {
                 instructions: file.instructions,
                 ll_misses: file.ll_misses,
+                ll_misses_slack: file.ll_misses_slack,
             },
             overrides,
         })
@@ -243,6 +258,7 @@ impl Thresholds {
                 Limits {
                     instructions: o.instructions.unwrap_or(self.default.instructions),
                     ll_misses: o.ll_misses.unwrap_or(self.default.ll_misses),
+                    ll_misses_slack: o.ll_misses_slack.unwrap_or(self.default.ll_misses_slack),
                 },
                 Some(o),
             ),
@@ -461,8 +477,8 @@ pub struct Row {
     pub head: Option<Value>,
     /// `head / base - 1`, when both are numbers and base is not zero.
     pub change: Option<f64>,
-    /// The threshold applied, in percent (gated counts only).
-    pub threshold: Option<f64>,
+    /// The limit applied (gated counts only).
+    pub threshold: Option<Limit>,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -473,20 +489,36 @@ fn change_of(base: Value, head: Value) -> Option<f64> {
     (b != 0.0).then(|| (h - b) / b)
 }
 
-/// The verdict on a count gated by `threshold_pct`.
+/// The limit of one gated count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    /// Largest change that passes, in percent.
+    pub pct: f64,
+    /// A change of at most this many events passes whatever its percentage.
+    pub slack: u64,
+}
+
+/// The verdict on a count gated by `limit`: regressed when head exceeds base by more than
+/// `limit.pct` percent and by more than `limit.slack` events; improved when it is lower by
+/// as much.
 #[must_use]
-pub fn judge_count(base: u64, head: u64, threshold_pct: f64) -> Verdict {
+pub fn judge_count(base: u64, head: u64, limit: Limit) -> Verdict {
     if head == base {
         return Verdict::Same;
     }
-    let limit = threshold_pct / 100.0;
+    let beyond_slack = head.abs_diff(base) > limit.slack;
     if base == 0 {
-        return Verdict::Regressed;
+        return if beyond_slack {
+            Verdict::Regressed
+        } else {
+            Verdict::Ok
+        };
     }
     let change = (head as f64 - base as f64) / base as f64;
-    if change > limit {
+    let pct = limit.pct / 100.0;
+    if change > pct && beyond_slack {
         Verdict::Regressed
-    } else if change < -limit {
+    } else if change < -pct && beyond_slack {
         Verdict::Improved
     } else {
         Verdict::Ok
@@ -562,11 +594,17 @@ impl Measure {
         }
     }
 
-    /// The threshold of a gated count, from `limits` (`None`: not a gated count).
-    fn limit(self, limits: Limits) -> Option<f64> {
+    /// The limit of a gated count, from `limits` (`None`: not a gated count).
+    fn limit(self, limits: Limits) -> Option<Limit> {
         match self {
-            Self::Instructions => Some(limits.instructions),
-            Self::LlMisses => Some(limits.ll_misses),
+            Self::Instructions => Some(Limit {
+                pct: limits.instructions,
+                slack: 0,
+            }),
+            Self::LlMisses => Some(Limit {
+                pct: limits.ll_misses,
+                slack: limits.ll_misses_slack,
+            }),
             _ => None,
         }
     }
@@ -657,7 +695,11 @@ pub fn table(rows: &[&Row]) -> String {
             let value = |v: Option<Value>| v.map_or_else(|| "-".to_owned(), Value::display);
             let mut change = r.change.map_or_else(|| "-".to_owned(), change_pct);
             if let Some(t) = r.threshold {
-                change = format!("{change} (limit +{t}%)");
+                change = if t.slack == 0 {
+                    format!("{change} (limit +{}%)", t.pct)
+                } else {
+                    format!("{change} (limit +{}%, {} misses)", t.pct, t.slack)
+                };
             }
             vec![
                 r.benchmark.clone(),
@@ -734,12 +776,24 @@ mod tests {
 
     #[test]
     fn counts_are_judged_against_the_threshold() {
-        assert_eq!(judge_count(1000, 1000, 1.0), Verdict::Same);
-        assert_eq!(judge_count(1000, 1010, 1.0), Verdict::Ok);
-        assert_eq!(judge_count(1000, 1011, 1.0), Verdict::Regressed);
-        assert_eq!(judge_count(1000, 989, 1.0), Verdict::Improved);
-        assert_eq!(judge_count(1000, 1020, 2.5), Verdict::Ok);
-        assert_eq!(judge_count(0, 1, 1.0), Verdict::Regressed);
+        let pct = |pct: f64| Limit { pct, slack: 0 };
+        assert_eq!(judge_count(1000, 1000, pct(1.0)), Verdict::Same);
+        assert_eq!(judge_count(1000, 1010, pct(1.0)), Verdict::Ok);
+        assert_eq!(judge_count(1000, 1011, pct(1.0)), Verdict::Regressed);
+        assert_eq!(judge_count(1000, 989, pct(1.0)), Verdict::Improved);
+        assert_eq!(judge_count(1000, 1020, pct(2.5)), Verdict::Ok);
+        assert_eq!(judge_count(0, 1, pct(1.0)), Verdict::Regressed);
+        // The slack: a rise of 16 of 30 passes, of 17 fails; percentages still apply above it.
+        let slack = Limit {
+            pct: 1.0,
+            slack: 16,
+        };
+        assert_eq!(judge_count(30, 46, slack), Verdict::Ok);
+        assert_eq!(judge_count(30, 47, slack), Verdict::Regressed);
+        assert_eq!(judge_count(30, 13, slack), Verdict::Improved);
+        assert_eq!(judge_count(10_000, 10_050, slack), Verdict::Ok);
+        assert_eq!(judge_count(10_000, 10_120, slack), Verdict::Regressed);
+        assert_eq!(judge_count(0, 16, slack), Verdict::Ok);
     }
 
     #[test]
@@ -809,15 +863,19 @@ mod tests {
     #[test]
     fn overrides_apply_to_their_benchmarks_first_match_first() {
         let t = Thresholds::parse(
-            "instructions = 1.0\nll_misses = 2.0\n\n[[override]]\nbenchmarks = '^xz-compress/'\nll_misses = 5.0\nreason = 'tiny'\n\n[[override]]\nbenchmarks = 'talc$'\ninstructions = 3\nreason = 'r'\n",
+            "instructions = 1.0\nll_misses = 2.0\nll_misses_slack = 8\n\n[[override]]\nbenchmarks = '^xz-compress/'\nll_misses = 5.0\nreason = 'tiny'\n\n[[override]]\nbenchmarks = 'talc$'\ninstructions = 3\nll_misses_slack = 0\nreason = 'r'\n",
             "t.toml",
         )
         .unwrap();
         assert_eq!(t.for_benchmark("synthetic/fifo/mempool").0, t.default);
         let (l, o) = t.for_benchmark("xz-compress/talc");
-        assert_eq!((l.instructions, l.ll_misses), (1.0, 5.0));
+        assert_eq!(
+            (l.instructions, l.ll_misses, l.ll_misses_slack),
+            (1.0, 5.0, 8)
+        );
         assert_eq!(o.unwrap().reason, "tiny");
-        assert_eq!(t.for_benchmark("gcc-cc1-heap/talc").0.instructions, 3.0);
+        let gcc = t.for_benchmark("gcc-cc1-heap/talc").0;
+        assert_eq!((gcc.instructions, gcc.ll_misses_slack), (3.0, 0));
         let rows = compare(
             &side(&[("xz-compress/talc", counts(100, 100))], &[]),
             &side(&[("xz-compress/talc", counts(100, 104))], &[]),
@@ -841,7 +899,7 @@ mod tests {
             ),
             (
                 "instructions = 1\nll_misses = 1\n[[override]]\nbenchmarks = 'x'\nreason = 'r'\n",
-                "sets neither",
+                "sets none of",
             ),
             (
                 "instructions = 1\nll_misses = 1\n[[override]]\nbenchmarks = 'x'\nll_misses = 2\nreason = ' '\n",

@@ -133,9 +133,10 @@ fn main() -> ExitCode {
     }
     let d = thresholds.default;
     println!(
-        "regression = instructions above +{}% or LL misses above +{}% (per-benchmark overrides: {}), or a larger footprint, #4 or failure count\n",
+        "regression = instructions above +{}%, or LL misses above +{}% and +{} misses (per-benchmark overrides: {}), or a larger footprint, #4 or failure count\n",
         d.instructions,
         d.ll_misses,
+        d.ll_misses_slack,
         thresholds.overrides.len()
     );
     let shown: Vec<_> = rows
