@@ -12,8 +12,10 @@
 //! `linked_list_allocator`, `dlmalloc`, `system`. `<trace>`: any workload of the suite by its
 //! name (`workloads::suite::find`): a built-in trace, `synthetic/<shape>`, or a shared trace's
 //! name relative to the traces folder (`malloclab-2016/bdd-aa4`). `replays` (default 1): how
-//! many times to replay, each on a fresh heap of the suite's region for the workload with
-//! `ReplayConfig::timing()`, as the `ratios` table does; prints each replay's ns/op.
+//! many times to replay, each on a fresh heap of the suite's region for the workload with the
+//! lean timing loop (`workloads::timing::time`), as the `ratios` table does but through
+//! `Box<dyn Allocator>`, so that the adapter's calls are not inlined into the loop; prints
+//! each replay's ns/op.
 //!
 //! Only the allocator's own calls are the adapters' `allocate`, `free` and `realloc`, so
 //! callgrind can count them alone (the command in `benches/README.md`, "Where the time
@@ -23,7 +25,8 @@
 
 use std::process::ExitCode;
 
-use workloads::{suite, AdapterSpec, ReplayConfig};
+use workloads::timing::{self, Prepared};
+use workloads::{suite, AdapterSpec};
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,20 +44,19 @@ fn run() -> Result<(), String> {
     };
     let spec = AdapterSpec::from_name(alloc).map_err(|e| e.to_string())?;
     let item = suite::find(name).map_err(|e| e.to_string())?;
-    let w = &item.workload;
+    let prepared = Prepared::new(&item.workload);
     for _ in 0..replays {
-        let r = workloads::replay::replay_spec(
-            w,
-            &spec,
-            item.capacity_bytes(),
-            &ReplayConfig::timing(),
-        )
-        .map_err(|e| format!("{alloc} on {name}: {e}"))?;
+        // Through `Box<dyn Allocator>`: the adapter's calls stay out of line, so a profiler
+        // can count them on their own.
+        let mut a = spec
+            .build(item.capacity_bytes())
+            .map_err(|e| format!("{alloc} on {name}: {e}"))?;
+        let t = timing::time(&prepared, a.as_mut());
         println!(
             "{name} on {alloc}: {} ops, {:.1} ns/op, {} failed",
-            r.ops,
-            r.elapsed_ns as f64 / r.ops.max(1) as f64,
-            r.failures
+            t.ops,
+            t.ns_per_op(),
+            t.failures
         );
     }
     Ok(())

@@ -84,5 +84,15 @@ mod tests {
         b.as_mut()[12] = 7;
         assert_eq!(b.to_vec()[12], 7);
         assert_eq!(AlignedBuf::from_bytes(&[1, 2, 3]).to_vec(), vec![1, 2, 3]);
+        assert!(!b.is_empty());
+        assert!(AlignedBuf::zeroed(0).is_empty());
+    }
+
+    #[test]
+    fn debug_shows_the_length_only() {
+        assert_eq!(
+            format!("{:?}", AlignedBuf::zeroed(13)),
+            "AlignedBuf { len: 13 }"
+        );
     }
 }

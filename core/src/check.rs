@@ -1,9 +1,12 @@
-//! The heap checker: [`MemPool::check`] and the invariants it enforces.
+//! The heap checker behind [`crate::MemPool::check`] and [`crate::MemPool::check_all`] and the
+//! invariants it enforces. A leaf: it reads the heap through `heap.rs`'s accessors and knows
+//! nothing of the pool or its engines.
 //!
 //! # Invariants
 //!
 //! On every heap the pool leaves behind (and on every heap @thi.ng/malloc leaves, bar its
-//! bug B2), all of these hold; `check` verifies each and names the first one broken:
+//! bugs B2 and B4: `core/SPEC.md` §6), all of these hold; `check` verifies each and names
+//! the first one broken, `check_all` lists every one it can find ([`Diagnosis`]):
 //!
 //! 1. **State**: the state block fits in the buffer; `align` is a power of two >= 8;
 //!    `minSplit > 8`; `initialTop < end <= buffer length`; `initialTop <= top <= end`.
@@ -16,16 +19,37 @@
 //! 6. **Disjointness**: no two blocks overlap and no block is on both lists.
 //! 7. **Accounting**: the blocks of both lists tile the heap: `free.size + used.size ==
 //!    top - initialTop` (with 6, no byte below `top` is lost or claimed twice), so the
-//!    figures of [`MemPool::stats`] agree with the lists.
+//!    figures of [`crate::MemPool::stats`] agree with the lists.
 //! 8. **Coalescing** (only with `compact` on): no two free blocks are adjacent, and no free
 //!    block ends at `top` (it would have been given back to `top`).
+//!
+//! # Checking a corrupt heap all the way
+//!
+//! Both run the same checks in the same order (invariant 1, then each list's walk with 2, 3
+//! and 5 block by block, then 4, 6, 7 and 8). `check` stops at the first violation;
+//! `check_all` goes on wherever the structure still allows it:
+//!
+//! - invariant 1: every state word is checked; the lists are walked only when `start`,
+//!   `align` and `top` are sound (a bad `minSplit` or `end` does not stop the walk; with a bad
+//!   `end`, `top` must lie within the buffer instead);
+//! - a list walk goes on past a block whose size is wrong (2 or 5: the next pointer in its
+//!   header can still be read) and stops, with an [`Unchecked::ListTail`], at a block whose
+//!   header lies outside the heap, since its next pointer means nothing (or, on a list with
+//!   more distinct blocks than fit, after as many steps as fit);
+//! - a cycle (3) ends the walk at the first block met twice: every block of that list has then
+//!   been seen, so nothing is left unchecked;
+//! - 4, 6 and 8 are checked over the blocks walked, every pair; 7 (accounting) and the block at
+//!   `top` (8) only when both lists, resp. the free list, were walked to their end.
+//!
+//! Every walk is bounded (as many steps as blocks fit in the heap), so both end on any bytes.
+
+use std::collections::HashSet;
+use std::fmt;
 
 use thiserror::Error;
 
-use crate::block::{Heap, Steps};
-use crate::engine::Engine;
+use crate::heap::{Heap, Steps};
 use crate::layout::{initial_top, STATE_BYTES};
-use crate::pool::MemPool;
 
 /// Which list a block was found on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,6 +190,152 @@ impl Violation {
             Violation::Adjacent { .. } | Violation::FreeAtTop { .. } => 8,
         }
     }
+
+    /// The invariant broken, stated in one line: what a sound heap has that this one lacks.
+    #[must_use]
+    pub fn rule(&self) -> &'static str {
+        match self.invariant() {
+            1 => "the state words must describe a heap inside the buffer: align a power of two >= 8, minSplit > 8, initialTop < end <= buffer length, initialTop <= top <= end",
+            2 => "every block on a list lies inside the heap, header and all: initialTop <= block and block + size <= top",
+            3 => "both lists end: following the next pointers reaches 0",
+            4 => "the free list is kept in increasing address order",
+            5 => "every block's size is a nonzero multiple of align and its address is initialTop plus a multiple of align",
+            6 => "no two blocks overlap and no block is on both lists",
+            7 => "the blocks of both lists cover the heap exactly: free + used bytes = top - initialTop",
+            _ => "with compact on, free neighbours are merged: no two free blocks touch and none ends at top",
+        }
+    }
+
+    /// The lowest block address the violation names; `None` for the state words (1) and the
+    /// accounting of the whole heap (7). [`Diagnosis::violations`] is sorted by it.
+    #[must_use]
+    pub fn address(&self) -> Option<u32> {
+        match *self {
+            Violation::State { .. } | Violation::Accounting { .. } => None,
+            Violation::OutOfBounds { block, .. }
+            | Violation::Cycle { block, .. }
+            | Violation::Misaligned { block, .. }
+            | Violation::FreeAtTop { block, .. } => Some(block),
+            Violation::Unordered { prev, block } => Some(prev.min(block)),
+            Violation::Overlap { first, second, .. } | Violation::Adjacent { first, second } => {
+                Some(first.min(second))
+            }
+        }
+    }
+
+    /// Where the violation sorts in a [`Diagnosis`]: the state first, then by address, the
+    /// heap-wide accounting last.
+    fn order(&self) -> (u8, u32) {
+        match (self, self.address()) {
+            (Violation::State { .. }, _) => (0, 0),
+            (_, Some(addr)) => (1, addr),
+            (_, None) => (2, 0),
+        }
+    }
+}
+
+/// A part of a corrupt heap that [`crate::MemPool::check_all`] could not examine, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unchecked {
+    /// The state words that bound the heap (`start`, `align` or `top`) are out of range, so
+    /// neither list was walked and invariants 2–8 were not checked.
+    Lists,
+    /// A list's walk stopped at a block it could not follow: its header lies outside the heap
+    /// (so its next pointer means nothing), or the walk took as many steps as blocks fit in
+    /// the heap without meeting a block twice. The blocks after it, and invariant 7 (plus, for
+    /// the free list, whether a free block ends at `top`) were not checked.
+    ListTail {
+        /// The list.
+        list: List,
+        /// The block the walk stopped at.
+        block: u32,
+        /// Blocks walked before it.
+        walked: u64,
+    },
+}
+
+impl fmt::Display for Unchecked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Unchecked::Lists => f.write_str(
+                "neither list was walked: the state words that bound the heap are out of range, so invariants 2-8 were not checked",
+            ),
+            Unchecked::ListTail {
+                list,
+                block,
+                walked,
+            } => {
+                write!(
+                    f,
+                    "the {list} list was walked for {walked} blocks and could not be followed past block {block:#x}: the blocks after it and invariant 7 (accounting)"
+                )?;
+                if list == List::Free {
+                    f.write_str(" and whether a free block ends at top (8)")?;
+                }
+                f.write_str(" were not checked")
+            }
+        }
+    }
+}
+
+/// Everything [`crate::MemPool::check_all`] found: every violation, in address order (the
+/// state words first, the accounting of the whole heap last), and what could not be checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// Every broken invariant found, sorted by [`Violation::address`].
+    pub violations: Vec<Violation>,
+    /// The parts of the heap the checker could not examine.
+    pub unchecked: Vec<Unchecked>,
+}
+
+impl Diagnosis {
+    /// Whether every invariant holds (then nothing was left unchecked either).
+    #[must_use]
+    pub fn is_sound(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The numbers of the invariants broken, ascending, each once.
+    #[must_use]
+    pub fn invariants(&self) -> Vec<u8> {
+        let mut n: Vec<u8> = self.violations.iter().map(Violation::invariant).collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    }
+}
+
+/// How far one run of the checker goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Stop at the first violation ([`check_heap`]).
+    First,
+    /// Go on wherever the structure allows ([`diagnose_heap`]).
+    All,
+}
+
+/// The first-violation run found its violation: the checks end here.
+struct Stop;
+
+/// What a run found so far.
+struct Found {
+    scope: Scope,
+    diagnosis: Diagnosis,
+}
+
+impl Found {
+    /// Records `v`; in [`Scope::First`] that ends the run.
+    fn push(&mut self, v: Violation) -> Result<(), Stop> {
+        self.diagnosis.violations.push(v);
+        match self.scope {
+            Scope::First => Err(Stop),
+            Scope::All => Ok(()),
+        }
+    }
+
+    fn unchecked(&mut self, u: Unchecked) {
+        self.diagnosis.unchecked.push(u);
+    }
 }
 
 /// The state words, checked (invariant 1).
@@ -184,80 +354,130 @@ fn state_word(word: &'static str, value: u64, reason: impl Into<String>) -> Viol
     }
 }
 
-fn check_state<S: AsRef<[u8]>>(heap: &Heap<S>) -> Result<State, Violation> {
+/// Checks the state words; `None` when the lists cannot be walked (`start`, `align` or `top`
+/// is out of range).
+fn check_state<S: AsRef<[u8]>>(heap: &Heap<S>, found: &mut Found) -> Result<Option<State>, Stop> {
     let len = heap.bytes().len() as u64;
     let start = heap.start();
     if u64::from(start) + u64::from(STATE_BYTES) > len || start % 4 != 0 {
-        return Err(state_word(
+        found.push(state_word(
             "start",
             start.into(),
             format!("leaves no room for the aligned 28-byte state in {len} bytes"),
-        ));
+        ))?;
+        found.unchecked(Unchecked::Lists);
+        return Ok(None);
     }
     // The state block fits, so these reads cannot fault.
     let read = |r: Result<u32, _>| r.unwrap_or(0);
     let align = read(heap.align());
-    if !(align >= 8 && align.is_power_of_two()) {
-        return Err(state_word(
+    let align_ok = align >= 8 && align.is_power_of_two();
+    if !align_ok {
+        found.push(state_word(
             "align",
             align.into(),
             "is not a power of two >= 8",
-        ));
+        ))?;
     }
     let min_split = read(heap.min_split());
     if min_split <= 8 {
-        return Err(state_word(
+        found.push(state_word(
             "minSplit",
             min_split.into(),
             "is not greater than 8",
-        ));
+        ))?;
+    }
+    if !align_ok {
+        // initialTop, and with it every block address, depends on align.
+        found.unchecked(Unchecked::Lists);
+        return Ok(None);
     }
     let end = read(heap.end());
     let first = initial_top(start, align);
-    if u64::from(end) > len || first >= u64::from(end) {
-        return Err(state_word(
+    let end_ok = u64::from(end) <= len && first < u64::from(end);
+    if !end_ok {
+        found.push(state_word(
             "end",
             end.into(),
             format!("is not in (initialTop {first:#x}, buffer length {len:#x}]"),
-        ));
+        ))?;
     }
     let top = read(heap.top());
-    if u64::from(top) < first || top > end {
-        return Err(state_word(
+    let (limit, bound) = if end_ok {
+        (u64::from(end), format!("end {end:#x}"))
+    } else {
+        (len, format!("buffer length {len:#x}"))
+    };
+    if u64::from(top) < first || u64::from(top) > limit {
+        found.push(state_word(
             "top",
             top.into(),
-            format!("is not in [initialTop {first:#x}, end {end:#x}]"),
-        ));
+            format!("is not in [initialTop {first:#x}, {bound}]"),
+        ))?;
+        found.unchecked(Unchecked::Lists);
+        return Ok(None);
     }
-    Ok(State {
+    Ok(Some(State {
         top,
-        // first < end <= u32::MAX
+        // first <= top <= u32::MAX
         initial_top: first as u32,
         align,
         compact: heap.compact_on().unwrap_or(false),
-    })
+    }))
 }
 
-/// Walks one list, checking invariants 2, 3 and 5 for each block; returns `(addr, size)` in
-/// list order.
+/// One list as walked.
+struct Walked {
+    /// `(addr, size)` of each block, in list order, each block once.
+    blocks: Vec<(u32, u32)>,
+    /// Whether the walk saw the whole list: it reached 0 or a block it had seen before.
+    complete: bool,
+}
+
+/// Walks one list, checking invariants 2, 3 and 5 for each block.
 fn walk<S: AsRef<[u8]>>(
     heap: &Heap<S>,
     st: &State,
     list: List,
     head: u32,
-) -> Result<Vec<(u32, u32)>, Violation> {
+    found: &mut Found,
+) -> Result<Walked, Stop> {
     let mut blocks = Vec::new();
     let max = u64::from(st.top - st.initial_top) / u64::from(st.align);
     let mut steps = Steps::new(heap);
+    // Going on past a cycle needs to know where it closes; the first violation needs not.
+    let mut seen = (found.scope == Scope::All).then(HashSet::new);
     let mut block = head;
+    let cut = |found: &mut Found, blocks: Vec<(u32, u32)>, block| -> Result<Walked, Stop> {
+        found.unchecked(Unchecked::ListTail {
+            list,
+            block,
+            walked: blocks.len() as u64,
+        });
+        Ok(Walked {
+            blocks,
+            complete: false,
+        })
+    };
     while block != 0 {
         let walked = blocks.len() as u64;
-        if walked >= max || steps.step().is_err() {
-            return Err(Violation::Cycle {
+        let again = seen.as_mut().is_some_and(|s| !s.insert(block));
+        if again || walked >= max || steps.step().is_err() {
+            found.push(Violation::Cycle {
                 list,
                 block,
                 steps: walked,
-            });
+            })?;
+            // Met again: every block of the list has been walked. Out of steps: more blocks
+            // than fit, and where the list goes on is unknown.
+            return if again {
+                Ok(Walked {
+                    blocks,
+                    complete: true,
+                })
+            } else {
+                cut(found, blocks, block)
+            };
         }
         let out = |size| Violation::OutOfBounds {
             list,
@@ -267,102 +487,196 @@ fn walk<S: AsRef<[u8]>>(
             top: st.top,
         };
         if block < st.initial_top || block >= st.top {
-            return Err(out(0));
+            found.push(out(0))?;
+            return cut(found, blocks, block);
         }
-        // initialTop <= block < top <= end <= len, and blocks are 8-aligned below: header
-        // reads only fault past the buffer.
-        let size = heap.size(block).map_err(|_| out(0))?;
-        let next = heap.next(block).map_err(|_| out(size))?;
+        // initialTop <= block < top <= buffer length: header reads only fault past the
+        // buffer's end.
+        let Ok(size) = heap.size(block) else {
+            found.push(out(0))?;
+            return cut(found, blocks, block);
+        };
+        let Ok(next) = heap.next(block) else {
+            found.push(out(size))?;
+            return cut(found, blocks, block);
+        };
         if u64::from(block) + u64::from(size) > u64::from(st.top) {
-            return Err(out(size));
+            found.push(out(size))?;
         }
         if size == 0 || size % st.align != 0 || (block - st.initial_top) % st.align != 0 {
-            return Err(Violation::Misaligned {
+            found.push(Violation::Misaligned {
                 list,
                 block,
                 size,
                 align: st.align,
                 initial_top: st.initial_top,
-            });
+            })?;
         }
         blocks.push((block, size));
         block = next;
     }
-    Ok(blocks)
+    Ok(Walked {
+        blocks,
+        complete: true,
+    })
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
-    /// Checks every heap invariant (see the [module docs](crate::check)) with a bounded walk
-    /// and reports the first one broken. Works on any buffer, including one written by
-    /// JavaScript and opened with [`MemPool::attach`]. O(n log n) in the number of blocks.
-    ///
-    /// # Errors
-    /// The [`Violation`] found, naming the invariant and the addresses.
-    pub fn check(&self) -> Result<(), Violation> {
-        check_heap(&self.heap())
-    }
-}
-
-pub(crate) fn check_heap<S: AsRef<[u8]>>(heap: &Heap<S>) -> Result<(), Violation> {
-    let st = check_state(heap)?;
+/// Runs every check in the order of the invariants' numbers, recording into `found`.
+fn run<S: AsRef<[u8]>>(heap: &Heap<S>, found: &mut Found) -> Result<(), Stop> {
+    let Some(st) = check_state(heap, found)? else {
+        return Ok(());
+    };
     let free_head = heap.free_head().unwrap_or(0);
     let used_head = heap.used_head().unwrap_or(0);
-    let free = walk(heap, &st, List::Free, free_head)?;
-    let used = walk(heap, &st, List::Used, used_head)?;
+    let free = walk(heap, &st, List::Free, free_head, found)?;
+    let used = walk(heap, &st, List::Used, used_head, found)?;
 
-    for pair in free.windows(2) {
+    for pair in free.blocks.windows(2) {
         let ((prev, _), (block, _)) = (pair[0], pair[1]);
         if block <= prev {
-            return Err(Violation::Unordered { prev, block });
+            found.push(Violation::Unordered { prev, block })?;
         }
     }
 
     let mut all: Vec<(u32, u32, List)> = free
+        .blocks
         .iter()
         .map(|&(a, s)| (a, s, List::Free))
-        .chain(used.iter().map(|&(a, s)| (a, s, List::Used)))
+        .chain(used.blocks.iter().map(|&(a, s)| (a, s, List::Used)))
         .collect();
     all.sort_unstable_by_key(|&(a, _, _)| a);
-    for pair in all.windows(2) {
-        let ((a, size, la), (b, _, lb)) = (pair[0], pair[1]);
-        let a_end = u64::from(a) + u64::from(size);
-        if u64::from(b) < a_end {
-            return Err(Violation::Overlap {
-                first: a,
-                first_end: a_end,
-                first_list: la,
-                second: b,
-                second_list: lb,
-            });
+    // Each block is compared with the one reaching furthest before it, so a block that
+    // covers several others overlaps each of them. Up to the first overlap that is the
+    // block right before it.
+    let mut reach: Option<(u32, u64, List)> = None;
+    for &(b, size, lb) in &all {
+        if let Some((a, a_end, la)) = reach {
+            if u64::from(b) < a_end {
+                found.push(Violation::Overlap {
+                    first: a,
+                    first_end: a_end,
+                    first_list: la,
+                    second: b,
+                    second_list: lb,
+                })?;
+            }
+        }
+        let b_end = u64::from(b) + u64::from(size);
+        if reach.is_none_or(|(_, end, _)| b_end > end) {
+            reach = Some((b, b_end, lb));
         }
     }
 
-    let sum = |v: &[(u32, u32)]| v.iter().map(|&(_, s)| u64::from(s)).sum::<u64>();
-    let (free_size, used_size) = (sum(&free), sum(&used));
-    if free_size + used_size != u64::from(st.top - st.initial_top) {
-        return Err(Violation::Accounting {
-            free: free_size,
-            used: used_size,
-            top: st.top,
-            initial_top: st.initial_top,
-        });
+    if free.complete && used.complete {
+        let sum = |v: &[(u32, u32)]| v.iter().map(|&(_, s)| u64::from(s)).sum::<u64>();
+        let (free_size, used_size) = (sum(&free.blocks), sum(&used.blocks));
+        if free_size + used_size != u64::from(st.top - st.initial_top) {
+            found.push(Violation::Accounting {
+                free: free_size,
+                used: used_size,
+                top: st.top,
+                initial_top: st.initial_top,
+            })?;
+        }
     }
 
     if st.compact {
-        for pair in free.windows(2) {
+        for pair in free.blocks.windows(2) {
             let ((a, size), (b, _)) = (pair[0], pair[1]);
             if u64::from(a) + u64::from(size) == u64::from(b) {
-                return Err(Violation::Adjacent {
+                found.push(Violation::Adjacent {
                     first: a,
                     second: b,
-                });
+                })?;
             }
         }
-        if let Some(&(block, size)) = free.last() {
+        if let (true, Some(&(block, size))) = (free.complete, free.blocks.last()) {
             if u64::from(block) + u64::from(size) == u64::from(st.top) {
-                return Err(Violation::FreeAtTop { block, top: st.top });
+                found.push(Violation::FreeAtTop { block, top: st.top })?;
             }
         }
     }
     Ok(())
+}
+
+/// Checks every invariant of the heap, in the order of their numbers, and returns the first
+/// one broken.
+pub(crate) fn check_heap<S: AsRef<[u8]>>(heap: &Heap<S>) -> Result<(), Violation> {
+    let mut found = Found {
+        scope: Scope::First,
+        diagnosis: Diagnosis::default(),
+    };
+    let _ = run(heap, &mut found);
+    match found.diagnosis.violations.into_iter().next() {
+        Some(v) => Err(v),
+        None => Ok(()),
+    }
+}
+
+/// Checks every invariant of the heap as far as its structure allows and returns every
+/// violation found, in address order, with what could not be checked.
+pub(crate) fn diagnose_heap<S: AsRef<[u8]>>(heap: &Heap<S>) -> Diagnosis {
+    let mut found = Found {
+        scope: Scope::All,
+        diagnosis: Diagnosis::default(),
+    };
+    // Scope::All never stops.
+    let _ = run(heap, &mut found);
+    let mut d = found.diagnosis;
+    d.violations.sort_by_key(Violation::order);
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MemPool, PoolOptions};
+
+    /// A sound heap of two used blocks, as raw bytes (state at 0).
+    fn heap_bytes() -> Vec<u8> {
+        let mut pool = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default()).unwrap();
+        pool.malloc(16).unwrap();
+        pool.malloc(40).unwrap();
+        pool.into_inner()
+    }
+
+    fn put(buf: &mut [u8], addr: usize, v: u32) {
+        buf[addr..addr + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    // The state words cannot get past `MemPool::attach`, so they are checked on the raw heap.
+    #[test]
+    fn every_bad_state_word_is_listed_and_says_why_the_lists_were_not_walked() {
+        let mut buf = heap_bytes();
+        put(&mut buf, 16, 12); // align
+        put(&mut buf, 24, 3); // minSplit
+        let heap = Heap::new(&buf[..], 0);
+        let d = diagnose_heap(&heap);
+        let words: Vec<&str> = d
+            .violations
+            .iter()
+            .map(|v| match v {
+                Violation::State { word, .. } => *word,
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(words, ["align", "minSplit"]);
+        assert_eq!(d.unchecked, [Unchecked::Lists]);
+        // check stops at the first, as it always did.
+        assert!(matches!(
+            check_heap(&heap),
+            Err(Violation::State { word: "align", .. })
+        ));
+    }
+
+    #[test]
+    fn a_bad_end_does_not_stop_the_walk() {
+        let mut buf = heap_bytes();
+        put(&mut buf, 12, 4096); // end past the buffer
+        let used = u32::from_le_bytes(buf[4..8].try_into().unwrap()) as usize;
+        put(&mut buf, used, 44); // the newest block's size: not a multiple of 8
+        let d = diagnose_heap(&Heap::new(&buf[..], 0));
+        assert_eq!(d.invariants(), [1, 5, 7], "{d:#?}");
+        assert!(d.unchecked.is_empty());
+    }
 }

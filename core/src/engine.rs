@@ -2,12 +2,12 @@
 //!
 //! Both write the same bytes; they differ only in how they search. [`Reference`] is the
 //! straightforward port of the seed, walking the lists in the buffer on every call (O(n) per
-//! operation): it is the oracle the fast engine is tested against. [`Fast`] keeps a host-side
-//! index beside the buffer (see the `fast` and `free_index` modules): binary searches and
-//! short scans instead of walks.
+//! operation; its operations live in [`crate::reference`]): it is the oracle the fast engine is
+//! tested against. [`Fast`] keeps a host-side index beside the buffer (see the `fast` and
+//! `free_index` modules): binary searches and short scans instead of walks.
 
-use crate::block::Heap;
 use crate::fast::Index;
+use crate::heap::Heap;
 
 mod sealed {
     /// Implemented by the crate's two engines only.
@@ -15,7 +15,7 @@ mod sealed {
         /// The engine for a freshly initialised heap.
         fn fresh() -> Self;
         /// The engine for an attached heap.
-        fn attach(heap: &crate::block::Heap<&[u8]>) -> Self;
+        fn attach(heap: &crate::heap::Heap<&[u8]>) -> Self;
         /// The index, when the engine keeps one and it is valid.
         fn index(&self) -> Option<&crate::fast::Index>;
         /// The index, writable.

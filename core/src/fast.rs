@@ -20,9 +20,9 @@
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 
-use crate::block::{Access, Fault, Heap};
 use crate::check::check_heap;
 use crate::free_index::{Found, FreeIndex};
+use crate::heap::{to_u32, Fault, Heap};
 use crate::layout::{block_addr, data_addr, padded};
 use crate::stats::ListStats;
 
@@ -34,10 +34,6 @@ pub struct Index {
     used: HashMap<u32, u32, FxBuildHasher>,
     free_size: u64,
     used_size: u64,
-}
-
-fn to_u32(v: u64) -> Access<u32> {
-    u32::try_from(v).map_err(|_| Fault::Overflow(v))
 }
 
 fn end_of(block: u32, size: u32) -> u64 {
@@ -66,7 +62,7 @@ impl Index {
     /// Rebuilds the index from a heap that passes `check()`, in O(n).
     pub(crate) fn build(heap: &Heap<&[u8]>) -> Option<Self> {
         check_heap(heap).ok()?;
-        let list = |head: Access<u32>| -> Option<Vec<(u32, u32)>> {
+        let list = |head: Result<u32, Fault>| -> Option<Vec<(u32, u32)>> {
             let mut out = Vec::new();
             let mut b = head.ok()?;
             while b != 0 {
@@ -133,7 +129,7 @@ impl Index {
         self.used_size = 0;
     }
 
-    pub(crate) fn malloc(&mut self, heap: &mut Buf<'_>, bytes: u32) -> Access<Option<u32>> {
+    pub(crate) fn malloc(&mut self, heap: &mut Buf<'_>, bytes: u32) -> Result<Option<u32>, Fault> {
         if bytes == 0 {
             return Ok(None);
         }
@@ -207,7 +203,7 @@ impl Index {
         free: FreeBlock,
         padded: u64,
         is_top: bool,
-    ) -> Access<Option<u32>> {
+    ) -> Result<Option<u32>, Fault> {
         let FreeBlock {
             block, size, pred, ..
         } = free;
@@ -226,21 +222,13 @@ impl Index {
         self.push_used(block, used, size);
         // Not top-adjacent, the block fits: size >= padded. (A top-adjacent one may be smaller.)
         let excess = u64::from(size).saturating_sub(padded);
-        // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
-        let threshold =
-            u64::from(heap.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
+        let threshold = u64::from(heap.min_split()?);
         if is_top {
             self.unindex(&free);
             heap.set_size(u64::from(block), padded)?;
             heap.set_top(u64::from(block) + padded)?;
             self.used_size = self.used_size - u64::from(size) + padded;
         } else if heap.split_on()? && excess >= threshold {
-            if cfg!(feature = "canary-free-order") {
-                self.unindex(&free);
-                return self
-                    .split_used(heap, block, to_u32(padded)?, to_u32(excess)?)
-                    .and(Ok(Some(to_u32(data_addr(block))?)));
-            }
             // The tail takes the block's place in the free list: between `pred` and `next`.
             // It cannot touch a free neighbour or top (the block did not), so the seed's
             // compaction pass after the split changes nothing.
@@ -266,7 +254,13 @@ impl Index {
     }
 
     /// Shrinks used block `block` to `size` and frees its `excess` tail (`splitBlock`).
-    fn split_used(&mut self, heap: &mut Buf<'_>, block: u32, size: u32, excess: u32) -> Access<()> {
+    fn split_used(
+        &mut self,
+        heap: &mut Buf<'_>,
+        block: u32,
+        size: u32,
+        excess: u32,
+    ) -> Result<(), Fault> {
         heap.set_size(u64::from(block), u64::from(size))?;
         self.used_size -= u64::from(excess);
         let rest = to_u32(end_of(block, size))?;
@@ -278,18 +272,11 @@ impl Index {
     /// runs the seed's compaction pass restricted to the only run that can have changed: the
     /// one holding `block`. The buffer gets exactly the seed's writes; the index gets the
     /// fewest updates that reach the same state.
-    fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Access<()> {
+    fn insert_free(&mut self, heap: &mut Buf<'_>, block: u32, size: u32) -> Result<(), Fault> {
         // One descent finds both neighbours; the index update below starts from there.
         let (pred_at, succ_at, slot) = self.free.neighbors(block);
         let (pred, succ) = (pred_at.map(|p| p.0), succ_at.map(|s| s.0));
         self.free_size += u64::from(size);
-        // Canary `canary-free-order` (fuzz/canaries.sh): never inserts at the head.
-        if let (true, None, Some((head, _))) = (cfg!(feature = "canary-free-order"), pred, succ) {
-            self.free.insert(block, size);
-            let after = heap.next(head)?;
-            heap.set_next(u64::from(head), u64::from(block))?;
-            return heap.set_next(u64::from(block), u64::from(after));
-        }
         match pred {
             Some((p, _)) => heap.set_next(u64::from(p), u64::from(block))?,
             None => heap.set_free_head(u64::from(block))?,
@@ -300,9 +287,7 @@ impl Index {
             return Ok(());
         }
         let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
-        let joins_succ = succ.filter(|&(s, _)| {
-            !cfg!(feature = "canary-no-coalesce-next") && end_of(block, size) == u64::from(s)
-        });
+        let joins_succ = succ.filter(|&(s, _)| end_of(block, size) == u64::from(s));
         // The run: its head, its end, and the block after it.
         let head = joins_pred.map_or(block, |(p, _)| p);
         let (last, last_size) = joins_succ.unwrap_or((block, size));
@@ -320,9 +305,7 @@ impl Index {
             }
             heap.set_next(u64::from(head), u64::from(after))?;
         }
-        // Canary `canary-top-not-lowered` (fuzz/canaries.sh): keeps a free block at top.
-        let to_top = !cfg!(feature = "canary-top-not-lowered")
-            && end_of(head, merged) >= u64::from(heap.top()?);
+        let to_top = end_of(head, merged) >= u64::from(heap.top()?);
         if to_top {
             heap.set_top(u64::from(head))?;
             let next = heap.next(head)?;
@@ -366,21 +349,10 @@ impl Index {
 
     /// Unlinks used block `block` (already out of the map; its used-list predecessor was
     /// `prev`) and frees it.
-    fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Access<()> {
+    fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Result<(), Fault> {
         let next = heap.next(block)?;
         if prev != 0 {
             heap.set_next(u64::from(prev), u64::from(next))?;
-            // Canary `canary-used-unlink-skip` (fuzz/canaries.sh): also unlinks the used
-            // block after the freed one, which is lost.
-            if cfg!(feature = "canary-used-unlink-skip") && next != 0 {
-                let after = heap.next(next)?;
-                heap.set_next(u64::from(prev), u64::from(after))?;
-                if after != 0 {
-                    self.used.insert(after, prev);
-                }
-                self.used.remove(&next);
-                self.used_size -= u64::from(heap.size(next)?);
-            }
         } else {
             heap.set_used_head(u64::from(next))?;
         }
@@ -392,7 +364,7 @@ impl Index {
         self.insert_free(heap, block, size)
     }
 
-    pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Access<bool> {
+    pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Result<bool, Fault> {
         let Some(block) = block_addr(ptr) else {
             return Ok(false);
         };
@@ -427,7 +399,7 @@ impl Index {
         heap: &mut Buf<'_>,
         ptr: u32,
         bytes: u32,
-    ) -> Access<Option<u32>> {
+    ) -> Result<Option<u32>, Fault> {
         if bytes == 0 {
             return Ok(None);
         }
@@ -445,11 +417,8 @@ impl Index {
                 self.split_used(heap, block, to_u32(padded)?, to_u32(excess)?)?;
             } else if is_top {
                 // B2 fixed: the seed lowers top but leaves the old size word.
-                // Canary `canary-b2` (fuzz/canaries.sh): re-introduces B2.
-                if !cfg!(feature = "canary-b2") {
-                    heap.set_size(at, padded)?;
-                    self.used_size -= excess;
-                }
+                heap.set_size(at, padded)?;
+                self.used_size -= excess;
                 heap.set_top(at + padded)?;
             }
             return Ok(Some(ptr));
@@ -465,13 +434,7 @@ impl Index {
             return Ok(None);
         };
         heap.copy_payload(block, block_end, new)?;
-        // Canary `canary-b1` (fuzz/canaries.sh): re-introduces B1, freeing by block address.
-        let old = if cfg!(feature = "canary-b1") {
-            block
-        } else {
-            ptr
-        };
-        self.free(heap, old)?;
+        self.free(heap, ptr)?;
         Ok(Some(new))
     }
 }

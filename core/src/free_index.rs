@@ -262,7 +262,9 @@ impl FreeIndex {
         }
     }
 
-    /// Adds a block (its address must not be in the index).
+    /// Adds a block (its address must not be in the index). The pool inserts through
+    /// [`Self::insert_at`]; the tests build indexes with this.
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, addr: u32, size: u32) {
         self.insert_at(self.seek(addr), addr, size);
     }

@@ -79,13 +79,10 @@ pub const fn initial_top(start: u32, align: u32) -> u64 {
     align_up(start as u64 + (STATE_BYTES + BLOCK_HEADER) as u64, align) - BLOCK_HEADER as u64
 }
 
-/// The block size for an `n`-byte request (the seed's `paddedSize`).
+/// The block size for an `n`-byte request (the seed's `paddedSize`), in `u64`: the seed's
+/// 32-bit version wraps for huge requests (bug B4, `core/SPEC.md` §6).
 #[must_use]
 pub const fn padded(n: u32, align: u32) -> u64 {
-    // Canary `canary-align-round` (fuzz/canaries.sh): rounds down instead of up.
-    if cfg!(feature = "canary-align-round") {
-        return (n as u64 + BLOCK_HEADER as u64) & !(align as u64).wrapping_sub(1);
-    }
     align_up(n as u64 + BLOCK_HEADER as u64, align)
 }
 

@@ -1,109 +1,40 @@
-//! # mempool
+// The crate's documentation is the repository's README (its example runs as a doctest, so the
+// front door cannot drift), followed by the map of this crate's modules.
+#![doc = include_str!("../../README.md")]
 //!
-//! A safe Rust port of the `MemPool` of [@thi.ng/malloc] 6.1.150: a first-fit,
-//! address-ordered free-list allocator over one byte buffer that keeps all of its state inside
-//! that buffer. The same calls leave the same bytes as the seed, so a buffer can be shared
-//! with JavaScript: initialise it on one side, [`MemPool::attach`] it on the other.
+//! # The `mempool` crate
 //!
-//! ```
-//! use mempool::{MemPool, PoolOptions};
-//!
-//! let mut pool = MemPool::new(PoolOptions::default())?;
-//! let a = pool.malloc(12).expect("fits");          // data address, a multiple of 8
-//! assert_eq!(a, 40);                                 // as in JavaScript
-//! let v = pool.calloc_as::<f64>(4, 1.5).expect("fits");
-//! pool.slice_mut(&v)?[3] = 2.0;
-//! assert_eq!(pool.slice(&v)?, &[1.5, 1.5, 1.5, 2.0]);
-//! let a = pool.realloc(a, 100).expect("grows");
-//! assert!(pool.free(a));
-//! assert!(!pool.free(a));                            // double free: false, nothing changes
-//! pool.check()?;                                     // every heap invariant holds
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! Differences from the seed: its realloc bugs B1 (a moving realloc leaks the old block),
-//! B2 (shrinking the top block corrupts the heap) and B3 (freeing before copying lets a split
-//! overwrite the payload) are fixed; options are always validated (align must be a power of
-//! two); nothing panics. Its quirks are kept: the strict `<` of realloc's grow-in-place test,
-//! malloc's top-adjacent first fit, the lists' orders.
-//!
-//! Modules: [`layout`] (the buffer layout and its arithmetic), [`check`] (the numbered heap
-//! invariants), [`engine`] (the default [`Fast`] engine, whose host-side index answers what
-//! the list walks ask: a hash map of used blocks and sorted runs of free blocks, private
-//! modules `fast` and `free_index`; and the [`Reference`] engine, the seed's O(n) list walks,
-//! kept as the oracle: see [`mod@reference`]);
-//! the pool itself is [`MemPool`].
-//!
-//! [@thi.ng/malloc]: https://www.npmjs.com/package/@thi.ng/malloc
+//! [`MemPool`] is the pool (`pool.rs`: constructors, operations, accessors, [`MemPool::check`]).
+//! It runs on one of two engines ([`engine`]): the default [`Fast`], whose host-side index
+//! answers what the list walks ask (private modules `fast`, its operations, and `free_index`,
+//! the sorted runs of free blocks), or [`Reference`], the seed's O(n) list walks kept as the
+//! oracle ([`mod@reference`]: its operations and its constructors). Beneath them: [`layout`] (the
+//! buffer layout and its arithmetic), the private `heap` (the only code that reads or writes
+//! the buffer's words, and the [`Block`]s of its lists), [`check`] (the numbered heap
+//! invariants), and the options, statistics, typed blocks and [`AlignedBuf`].
+//! `core/SPEC.md` states the seed's rules that both engines follow.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod block;
 mod buffer;
 pub mod check;
 pub mod engine;
 mod fast;
 mod free_index;
-mod free_list;
+mod heap;
 pub mod layout;
 mod options;
 mod pool;
+pub mod reference;
 mod stats;
 mod typed;
 
 pub use buffer::AlignedBuf;
 pub use check::{List, Violation};
 pub use engine::{Engine, Fast, Reference};
+pub use heap::{Block, Blocks};
 pub use options::{PoolError, PoolOptions};
-pub use pool::{Block, Blocks, MemPool};
+pub use pool::MemPool;
 pub use stats::{ListStats, Stats};
 pub use typed::{AccessError, TypedBlock};
-
-/// The reference engine: the straightforward port that walks the seed's lists on every
-/// operation (O(n)). Same API and same bytes as [`MemPool`]; the oracle of the fast engine.
-///
-/// ```
-/// let mut slow = mempool::reference::new(mempool::PoolOptions::default())?;
-/// let mut fast = mempool::MemPool::new(mempool::PoolOptions::default())?;
-/// assert_eq!(slow.malloc(100), fast.malloc(100));
-/// assert_eq!(slow.bytes(), fast.bytes());
-/// # Ok::<(), mempool::PoolError>(())
-/// ```
-pub mod reference {
-    use crate::{AlignedBuf, PoolError, PoolOptions, Reference};
-
-    /// [`crate::MemPool`] with the [`Reference`] engine.
-    pub type MemPool<B = AlignedBuf> = crate::MemPool<B, Reference>;
-
-    /// [`crate::MemPool::new`] with the reference engine.
-    ///
-    /// # Errors
-    /// [`PoolError`] naming the invalid option.
-    pub fn new(options: PoolOptions) -> Result<MemPool, PoolError> {
-        MemPool::new_in(options)
-    }
-
-    /// [`crate::MemPool::with_buffer`] with the reference engine.
-    ///
-    /// # Errors
-    /// [`PoolError`] naming the invalid option.
-    pub fn with_buffer<B: AsRef<[u8]> + AsMut<[u8]>>(
-        buf: B,
-        options: PoolOptions,
-    ) -> Result<MemPool<B>, PoolError> {
-        MemPool::with_buffer_in(buf, options)
-    }
-
-    /// [`crate::MemPool::attach`] with the reference engine (nothing is checked beyond the
-    /// state words, no index is built).
-    ///
-    /// # Errors
-    /// As [`crate::MemPool::attach`].
-    pub fn attach<B: AsRef<[u8]> + AsMut<[u8]>>(
-        buf: B,
-        start: u32,
-    ) -> Result<MemPool<B>, PoolError> {
-        MemPool::attach_in(buf, start)
-    }
-}

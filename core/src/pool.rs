@@ -1,63 +1,19 @@
-//! [`MemPool`]: the allocator, its constructors and accessors, and the reference engine's
-//! operations, which follow the seed's algorithm step by step (see `SEMANTICS.md` of the
-//! project), with the seed's realloc bugs B1–B3 fixed. Every operation dispatches to the fast
-//! engine's index (`fast.rs`) when the pool has one; both write the same bytes.
+//! [`MemPool`]: the allocator, its constructors, its operations and accessors, and its heap
+//! checker [`MemPool::check`]. Every operation dispatches to the fast engine's index
+//! (`fast.rs`) when the pool has one, else to the reference engine's list walks
+//! (`reference.rs`); both write the same bytes, following the seed's rules as `core/SPEC.md`
+//! states them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::block::{Access, Fault, Heap, Steps};
 use crate::buffer::AlignedBuf;
+use crate::check::{check_heap, diagnose_heap, Diagnosis, Violation};
 use crate::engine::{Engine, Fast};
 use crate::fast::Index;
-use crate::layout::{block_addr, data_addr, initial_top, padded};
+use crate::heap::{Block, Blocks, Fault, Heap};
+use crate::layout::{block_addr, initial_top};
 use crate::options::{max_end, resolve_start, valid_align, PoolError, PoolOptions};
 use crate::stats::{ListStats, Stats};
-
-/// One block of a list, as [`MemPool::used_blocks`] and [`MemPool::free_blocks`] yield it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Block {
-    /// Block address (the header's address).
-    pub addr: u32,
-    /// Size in bytes, header included.
-    pub size: u32,
-}
-
-impl Block {
-    /// The data address callers see: `addr + 8`.
-    #[must_use]
-    pub fn data(&self) -> u64 {
-        data_addr(self.addr)
-    }
-
-    /// One past the block's last byte.
-    #[must_use]
-    pub fn end(&self) -> u64 {
-        u64::from(self.addr) + u64::from(self.size)
-    }
-}
-
-/// Iterator over one of the pool's lists, in list order. The walk is bounded: on a corrupt
-/// heap it stops at the first unreadable header or after as many steps as the buffer can
-/// hold blocks.
-pub struct Blocks<'a> {
-    heap: Heap<&'a [u8]>,
-    next: u32,
-    steps: Steps,
-}
-
-impl Iterator for Blocks<'_> {
-    type Item = Block;
-
-    fn next(&mut self) -> Option<Block> {
-        if self.next == 0 || self.steps.step().is_err() {
-            return None;
-        }
-        let addr = self.next;
-        let size = self.heap.size(addr).ok()?;
-        self.next = self.heap.next(addr).unwrap_or(0);
-        Some(Block { addr, size })
-    }
-}
 
 static POOL_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -142,7 +98,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         let r = options.resolve(buf.as_ref().len())?;
         let mut heap = Heap::new(buf.as_mut(), r.start);
         // The seed's constructor writes the words in this order.
-        let written = (|| -> Access<()> {
+        let written = (|| -> Result<(), Fault> {
             heap.set_align(r.align)?;
             heap.set_flags(options.compact, options.split)?;
             heap.set_min_split(options.min_split)?;
@@ -168,7 +124,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
             value,
             reason,
         };
-        let read = |r: Access<u32>| r.unwrap_or(0);
+        let read = |r: Result<u32, Fault>| r.unwrap_or(0);
         let align = read(heap.align());
         if !valid_align(align) {
             return Err(corrupt("align", align, "is not a power of two >= 8".into()));
@@ -232,9 +188,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// (only possible on a corrupt heap) drops the index for good.
     fn dispatch<T>(
         &mut self,
-        op: impl FnOnce(&mut Index, &mut Heap<&mut [u8]>) -> Access<T>,
-        reference: impl FnOnce(&mut Heap<&mut [u8]>) -> Access<T>,
-    ) -> Access<T> {
+        op: impl FnOnce(&mut Index, &mut Heap<&mut [u8]>) -> Result<T, Fault>,
+        reference: impl FnOnce(&mut Heap<&mut [u8]>) -> Result<T, Fault>,
+    ) -> Result<T, Fault> {
         let mut heap = Heap::new(self.buf.as_mut(), self.start);
         let Some(index) = self.engine.index_mut() else {
             return reference(&mut heap);
@@ -297,9 +253,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
     /// [`MemPool::malloc`], then sets the first `size` bytes of the block to `fill`.
     pub fn calloc(&mut self, size: u32, fill: u8) -> Option<u32> {
         let addr = self.malloc(size)?;
-        // Canary `canary-calloc-short` (fuzz/canaries.sh): fills one byte too few.
-        let len = size as usize - usize::from(cfg!(feature = "canary-calloc-short"));
-        self.bytes_mut_range(addr as usize, len)?.fill(fill);
+        self.bytes_mut_range(addr as usize, size as usize)?
+            .fill(fill);
         Some(addr)
     }
 
@@ -376,14 +331,42 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         self.list(self.heap().free_head())
     }
 
-    fn list(&self, head: Access<u32>) -> Blocks<'_> {
-        let heap = self.heap();
-        let steps = Steps::new(&heap);
-        Blocks {
-            heap,
-            next: head.unwrap_or(0),
-            steps,
-        }
+    fn list(&self, head: Result<u32, Fault>) -> Blocks<'_> {
+        Blocks::new(self.heap(), head)
+    }
+
+    /// Checks every heap invariant (see the [`check`](crate::check) module) with a bounded
+    /// walk and reports the first one broken. Works on any buffer, including one written by
+    /// JavaScript and opened with [`MemPool::attach`]. O(n log n) in the number of blocks.
+    ///
+    /// # Errors
+    /// The [`Violation`] found, naming the invariant and the addresses.
+    pub fn check(&self) -> Result<(), Violation> {
+        check_heap(&self.heap())
+    }
+
+    /// Checks every heap invariant like [`MemPool::check`], but goes on past a violation
+    /// wherever the structure still allows it and reports every one found, in address order,
+    /// with the parts it could not examine (see the [`check`](crate::check) module for how
+    /// far each walk goes). Never panics; its walks are bounded, so it ends on any bytes.
+    /// O(n log n) in the number of blocks.
+    ///
+    /// ```
+    /// use mempool::{MemPool, PoolOptions};
+    ///
+    /// let mut pool = MemPool::with_buffer(vec![0u8; 256], PoolOptions::default()).unwrap();
+    /// let a = pool.malloc(16).unwrap();
+    /// pool.malloc(16).unwrap();
+    /// assert!(pool.check_all().is_sound());
+    /// let mut bytes = pool.into_inner();
+    /// let block = (a - 8) as usize;
+    /// bytes[block..block + 4].copy_from_slice(&20u32.to_le_bytes()); // not a multiple of 8
+    /// let d = MemPool::attach(bytes, 0).unwrap().check_all();
+    /// assert_eq!(d.invariants(), [5, 7]); // misaligned, and the heap no longer adds up
+    /// ```
+    #[must_use]
+    pub fn check_all(&self) -> Diagnosis {
+        diagnose_heap(&self.heap())
     }
 
     /// The allocated block whose data address is `addr`, if any.
@@ -511,178 +494,5 @@ where
             .field("end", &self.end())
             .field("align", &self.align())
             .finish_non_exhaustive()
-    }
-}
-
-fn to_u32(v: u64) -> Access<u32> {
-    u32::try_from(v).map_err(|_| Fault::Overflow(v))
-}
-
-/// The seed's operations on the buffer, as the reference engine runs them (list walks).
-/// Each returns `Err` only on a corrupt heap.
-impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
-    /// Both lists empty, `top` back to the first block (the seed's `freeAll`).
-    fn reset(&mut self) -> Access<()> {
-        let top = self.initial_top()?;
-        self.set_free_head(0)?;
-        self.set_used_head(0)?;
-        self.set_top(top)
-    }
-
-    fn malloc(&mut self, bytes: u32) -> Access<Option<u32>> {
-        if bytes == 0 {
-            return Ok(None);
-        }
-        let padded = padded(bytes, self.align()?);
-        let end = u64::from(self.end()?);
-        let top = u64::from(self.top()?);
-        let mut steps = Steps::new(self);
-        let mut block = self.free_head()?;
-        let mut prev = 0;
-        while block != 0 {
-            steps.step()?;
-            let size = self.size(block)?;
-            let is_top = u64::from(block) + u64::from(size) >= top;
-            if is_top || u64::from(size) >= padded {
-                return self.take_free(block, prev, size, padded, is_top);
-            }
-            prev = block;
-            block = self.next(block)?;
-        }
-        if top + padded <= end {
-            let used = self.used_head()?;
-            self.init_block(top, padded, u64::from(used))?;
-            self.set_used_head(top)?;
-            self.set_top(top + padded)?;
-            return Ok(Some(to_u32(data_addr(to_u32(top)?))?));
-        }
-        Ok(None)
-    }
-
-    /// Takes free block `block` (predecessor `prev`) for a `padded`-byte request: the seed's
-    /// `mallocTop`.
-    fn take_free(
-        &mut self,
-        block: u32,
-        prev: u32,
-        size: u32,
-        padded: u64,
-        is_top: bool,
-    ) -> Access<Option<u32>> {
-        if is_top && u64::from(block) + padded > u64::from(self.end()?) {
-            return Ok(None);
-        }
-        if prev != 0 {
-            self.unlink(prev, block)?;
-        } else {
-            let next = self.next(block)?;
-            self.set_free_head(u64::from(next))?;
-        }
-        let used = self.used_head()?;
-        self.set_next(u64::from(block), u64::from(used))?;
-        self.set_used_head(u64::from(block))?;
-        if is_top {
-            self.set_size(u64::from(block), padded)?;
-            self.set_top(u64::from(block) + padded)?;
-        } else if self.split_on()? {
-            let excess = u64::from(size) - padded;
-            // Canary `canary-split-threshold` (fuzz/canaries.sh): `>` instead of `>=`.
-            let threshold =
-                u64::from(self.min_split()?) + u64::from(cfg!(feature = "canary-split-threshold"));
-            if excess >= threshold {
-                self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
-            }
-        }
-        Ok(Some(to_u32(data_addr(block))?))
-    }
-
-    /// Finds the used block with data address `ptr`: `(predecessor, block)`.
-    fn find_used(&self, ptr: u32) -> Access<Option<(u32, u32)>> {
-        let Some(target) = block_addr(ptr) else {
-            return Ok(None);
-        };
-        let mut steps = Steps::new(self);
-        let mut block = self.used_head()?;
-        let mut prev = 0;
-        while block != 0 {
-            steps.step()?;
-            if block == target {
-                return Ok(Some((prev, block)));
-            }
-            prev = block;
-            block = self.next(block)?;
-        }
-        Ok(None)
-    }
-
-    fn free(&mut self, ptr: u32) -> Access<bool> {
-        let Some((prev, block)) = self.find_used(ptr)? else {
-            return Ok(false);
-        };
-        if prev != 0 {
-            self.unlink(prev, block)?;
-            // Canary `canary-used-unlink-skip` (fuzz/canaries.sh): also unlinks the used block
-            // after the freed one, which is lost.
-            if cfg!(feature = "canary-used-unlink-skip") {
-                let next = self.next(block)?;
-                if next != 0 {
-                    self.unlink(prev, next)?;
-                }
-            }
-        } else {
-            let next = self.next(block)?;
-            self.set_used_head(u64::from(next))?;
-        }
-        self.insert_free(block)?;
-        if self.compact_on()? {
-            self.compact()?;
-        }
-        Ok(true)
-    }
-
-    fn realloc(&mut self, ptr: u32, bytes: u32) -> Access<Option<u32>> {
-        if bytes == 0 {
-            return Ok(None);
-        }
-        let Some((_, block)) = self.find_used(ptr)? else {
-            return Ok(None);
-        };
-        let size = self.size(block)?;
-        let block_end = u64::from(block) + u64::from(size);
-        let is_top = block_end >= u64::from(self.top()?);
-        let padded = padded(bytes, self.align()?);
-        let at = u64::from(block);
-        if padded <= u64::from(size) {
-            let excess = u64::from(size) - padded;
-            if self.split_on()? && excess >= u64::from(self.min_split()?) {
-                self.split_block(block, to_u32(padded)?, to_u32(excess)?)?;
-            } else if is_top {
-                // B2 fixed: the seed lowers top but leaves the old size word.
-                // Canary `canary-b2` (fuzz/canaries.sh): re-introduces B2.
-                if !cfg!(feature = "canary-b2") {
-                    self.set_size(at, padded)?;
-                }
-                self.set_top(at + padded)?;
-            }
-            return Ok(Some(ptr));
-        }
-        if is_top && at + padded < u64::from(self.end()?) {
-            self.set_size(at, padded)?;
-            self.set_top(at + padded)?;
-            return Ok(Some(ptr));
-        }
-        // B1/B3 fixed: allocate first (the old block stays put), copy, then free the old one.
-        let Some(new) = self.malloc(bytes)? else {
-            return Ok(None);
-        };
-        self.copy_payload(block, block_end, new)?;
-        // Canary `canary-b1` (fuzz/canaries.sh): re-introduces B1, freeing by block address.
-        let old = if cfg!(feature = "canary-b1") {
-            block
-        } else {
-            ptr
-        };
-        self.free(old)?;
-        Ok(Some(new))
     }
 }

@@ -137,6 +137,44 @@ fn attach_on_hostile_bytes_never_panics_or_hangs() {
     assert!(attached > 100, "only {attached} buffers attached");
 }
 
+/// Invariant 1 reached after attach: a corrupt used list that links a block at `start` (the
+/// state block itself) lets `data_mut` overwrite state words, and check() then names the
+/// state word, before any block invariant (the mutation run found the state checks untested
+/// beyond attach's own validation).
+#[test]
+fn check_names_a_state_word_overwritten_after_attach() {
+    let pool = sample_heap();
+    let used: Vec<u32> = pool.used_blocks().map(|b| b.addr).collect();
+    // The state block at 16 as a block: its size word is the free head (a's block, so its
+    // payload runs from 24 over the state words), its next word the used head.
+    let mut linked = pool.bytes().to_vec();
+    put(&mut linked, used[1] + 4, 16);
+    // (state word, offset from 16, bad value, good value)
+    let cases: [(&str, u32, u32); 5] = [
+        ("top", 8, 0),       // below initialTop
+        ("top", 8, 2000),    // beyond end
+        ("end", 12, 5000),   // beyond the buffer
+        ("align", 16, 4),    // a power of two, but below 8
+        ("minSplit", 24, 8), // not greater than 8
+    ];
+    for (word, offset, value) in cases {
+        let mut pool = MemPool::attach(linked.clone(), 16).unwrap();
+        let state = pool
+            .data_mut(24)
+            .expect("the state block is on the used list");
+        let at = (offset - 8) as usize;
+        state[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        match pool.check() {
+            Err(Violation::State {
+                word: w, value: v, ..
+            }) => {
+                assert_eq!((w, v), (word, u64::from(value)), "{word} = {value}");
+            }
+            other => panic!("{word} = {value}: expected the state word, got {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn check_names_each_invariant() {
     let pool = sample_heap();

@@ -4,6 +4,12 @@
 //! every `stats()` and a hash of the whole buffer after every op. The port's `check()` must
 //! also pass after every op.
 //!
+//! The streams mix the untyped ops (malloc, calloc, free, realloc, freeAll, and frees and
+//! reallocs of raw addresses) with the seed's typed views: mallocAs, callocAs (fills of every
+//! element type as JavaScript converts them: negative and wrapping integers, fractions, NaN,
+//! infinities, -0, floats f32 rounds or overflows, 64-bit integers beyond both ranges),
+//! reallocArray and free of a view, for the ten element types both sides have.
+//!
 //! - `MEMPOOL_CONFORM_STREAMS`: number of streams (default 10000).
 //! - `MEMPOOL_CONFORM_SEED`: PRNG seed (default fixed), decimal or 0x-hex.
 //!
@@ -19,11 +25,15 @@
 #[path = "../examples/conform/runner.rs"]
 mod runner;
 
+mod common;
+
+use common::node::{js_dir, node_ready};
+use common::rng::Rng;
 use runner::EngineKind;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Read};
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -37,10 +47,8 @@ const SHRINK_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[test]
 fn conform_with_seed() {
-    let js_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("js");
-    if !node_ready(&js_dir) {
+    let js_dir = js_dir();
+    if !node_ready("conform_js") {
         return;
     }
     let count = env_number("MEMPOOL_CONFORM_STREAMS").map_or(DEFAULT_STREAMS, |n| n as usize);
@@ -142,45 +150,6 @@ fn conform_with_seed() {
 
 // ---------------------------------------------------------------------------------------------
 // Node set-up and runs
-
-/// True when node and the driver's dependencies are there (installing them if needed); false
-/// (after saying why) when the test must be skipped; panics under CI.
-fn node_ready(js_dir: &Path) -> bool {
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    let missing = |what: &str| {
-        if ci {
-            panic!("{what} is required for the conformance test under CI");
-        }
-        eprintln!("SKIPPED conform_js: {what} not found; install Node.js 20+ and npm to run it");
-        false
-    };
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        _ => return missing("node"),
-    }
-    if js_dir.join("node_modules/@thi.ng/malloc/pool.js").is_file() {
-        return true;
-    }
-    let npm = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(js_dir)
-        .stdin(Stdio::null())
-        .output();
-    match npm {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => missing("npm"),
-        Err(e) => panic!("running npm ci in {}: {e}", js_dir.display()),
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "npm ci in {} failed:\n{}{}",
-                js_dir.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            true
-        }
-    }
-}
 
 /// The driver to run: `tests/js/driver.mjs`, or `MEMPOOL_CONFORM_DRIVER` (to try a modified
 /// copy; it must find `@thi.ng/malloc` from where it is).
@@ -610,12 +579,12 @@ impl Stream {
 }
 
 fn gen_op(rng: &mut Rng, phase: Phase, len: i64) -> String {
-    // weights: m, c, f, r, F, fa, ra
-    let weights: [u64; 7] = match phase {
-        Phase::Alloc => [50, 20, 10, 10, 1, 2, 2],
-        Phase::Free => [15, 5, 60, 10, 1, 5, 2],
-        Phase::Realloc => [10, 5, 10, 70, 0, 1, 6],
-        Phase::Chaos => [15, 5, 15, 15, 4, 25, 20],
+    // weights: m, c, f, r, F, fa, ra, and the typed views' ma, ca, rv, fv
+    let weights: [u64; 11] = match phase {
+        Phase::Alloc => [50, 20, 10, 10, 1, 2, 2, 12, 12, 3, 3],
+        Phase::Free => [15, 5, 60, 10, 1, 5, 2, 3, 2, 2, 15],
+        Phase::Realloc => [10, 5, 10, 70, 0, 1, 6, 3, 2, 20, 2],
+        Phase::Chaos => [15, 5, 15, 15, 4, 25, 20, 5, 5, 8, 8],
     };
     let slot = |rng: &mut Rng| -> i64 {
         match rng.below(50) {
@@ -639,7 +608,113 @@ fn gen_op(rng: &mut Rng, phase: Phase, len: i64) -> String {
         3 => format!("[\"r\",{},{}]", slot(rng), realloc_size(rng)),
         4 => "[\"F\"]".to_string(),
         5 => format!("[\"fa\",{}]", gen_addr(rng, len)),
-        _ => format!("[\"ra\",{},{}]", gen_addr(rng, len), realloc_size(rng)),
+        6 => format!("[\"ra\",{},{}]", gen_addr(rng, len), realloc_size(rng)),
+        7 => {
+            let (name, size) = rng.pick(&ELEMS);
+            format!("[\"ma\",\"{name}\",{}]", gen_num(rng, len, size))
+        }
+        8 => {
+            let (name, size) = rng.pick(&ELEMS);
+            let num = gen_num(rng, len, size);
+            format!("[\"ca\",\"{name}\",{num},\"{}\"]", gen_elem_fill(rng, name))
+        }
+        9 => {
+            let size = rng.pick(&[1, 2, 4, 8]);
+            format!("[\"rv\",{},{}]", slot(rng), gen_num(rng, len, size))
+        }
+        _ => format!("[\"fv\",{}]", slot(rng)),
+    }
+}
+
+/// The typed views' element types (the seed's names) and their sizes in bytes.
+const ELEMS: [(&str, i64); 10] = [
+    ("u8", 1),
+    ("i8", 1),
+    ("u16", 2),
+    ("i16", 2),
+    ("u32", 4),
+    ("i32", 4),
+    ("u64", 8),
+    ("i64", 8),
+    ("f32", 4),
+    ("f64", 8),
+];
+
+/// An element count for a typed op: mostly a request size in elements, sometimes a raw
+/// request size (0, negative, or so large that `num * size` leaves 32 bits).
+fn gen_num(rng: &mut Rng, len: i64, size: i64) -> i64 {
+    let bytes = gen_size(rng, len);
+    if rng.below(10) == 0 {
+        bytes
+    } else {
+        bytes / size
+    }
+}
+
+/// A fill for a typed view of `elem`, as the string the stream holds: values in and out of
+/// the type's range (negative integers, wrapping ones, fractions), NaN, infinities, -0, and
+/// floats that f32 rounds, flushes to zero or overflows; decimal integers for the 64-bit types.
+fn gen_elem_fill(rng: &mut Rng, elem: &str) -> String {
+    const SPECIAL: [&str; 10] = [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "-0",
+        "0.1",
+        "-1.5",
+        "1e-46",
+        "1e39",
+        "3.4028235677973366e38",
+        "16777217",
+    ];
+    const BIG: [&str; 9] = [
+        "0",
+        "-1",
+        "1",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-18446744073709551617",
+    ];
+    match elem {
+        "u64" | "i64" => match rng.below(3) {
+            0 => rng.pick(&BIG).to_string(),
+            1 => rng.below(u64::MAX).to_string(),
+            _ => (rng.below(u64::MAX) as i64).to_string(),
+        },
+        "f32" | "f64" => match rng.below(4) {
+            0 => rng.pick(&SPECIAL).to_string(),
+            // Any double, NaN and infinities included, as Rust prints it (digits that read
+            // back to the same double, in JavaScript too; no exponent; NaN as "NaN"), the
+            // infinities as JavaScript spells them.
+            1 => match f64::from_bits(rng.below(u64::MAX)) {
+                x if x.is_infinite() => if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned(),
+                x => x.to_string(),
+            },
+            2 => (rng.range(-1_000_000, 1_000_000) as f64 / 1000.0).to_string(),
+            _ => rng.range(-300, 300).to_string(),
+        },
+        _ => match rng.below(4) {
+            0 => rng.pick(&SPECIAL).to_string(),
+            1 => {
+                let any = rng.range(1, 1 << 40);
+                (-rng.pick(&[1, 128, 129, 255, 256, 32_768, 32_769, 1 << 31, any])).to_string()
+            }
+            2 => rng
+                .pick(&[
+                    255_i64,
+                    256,
+                    65_535,
+                    65_536,
+                    1 << 31,
+                    (1 << 32) + 5,
+                    1 << 53,
+                ])
+                .to_string(),
+            _ => rng.range(-200, 300).to_string(),
+        },
     }
 }
 
@@ -703,56 +778,4 @@ fn env_number(name: &str) -> Option<u64> {
         None => v.parse(),
     };
     Some(parsed.unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
-/// SplitMix64: small, seeded and good enough to draw test streams.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `lo..=hi` (empty ranges give `lo`).
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        lo + self.below((hi - lo) as u64 + 1) as i64
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-
-    fn weighted(&mut self, weights: &[u64]) -> usize {
-        let mut x = self.below(weights.iter().sum());
-        for (i, &w) in weights.iter().enumerate() {
-            if x < w {
-                return i;
-            }
-            x -= w;
-        }
-        unreachable!()
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            items.swap(i, j);
-        }
-    }
 }

@@ -5,9 +5,9 @@
 use mempool::{reference, MemPool, PoolOptions};
 
 mod common;
-use common::Rng;
+use common::rng::ModRng;
 
-fn options(rng: &mut Rng) -> PoolOptions {
+fn options(rng: &mut ModRng) -> PoolOptions {
     PoolOptions {
         size: rng.pick(&[256, 1024, 4096, 32768]),
         start: rng.pick(&[0, 4, 12, 100]),
@@ -26,7 +26,7 @@ fn options(rng: &mut Rng) -> PoolOptions {
 /// Runs one random sequence; returns how many operations succeeded (0 for options both
 /// engines refuse).
 fn run(seed: u64, ops: usize) -> usize {
-    let mut rng = Rng(seed);
+    let mut rng = ModRng::new(seed);
     let opts = options(&mut rng);
     let (Ok(mut fast), Ok(mut slow)) = (MemPool::new(opts), reference::new(opts)) else {
         assert!(MemPool::new(opts).is_err() && reference::new(opts).is_err());
@@ -131,7 +131,7 @@ fn fast_and_reference_write_the_same_bytes() {
 
 #[test]
 fn attached_heaps_get_an_index_and_stay_identical() {
-    let mut rng = Rng(99);
+    let mut rng = ModRng::new(99);
     for _ in 0..50 {
         let opts = options(&mut rng);
         let Ok(mut slow) = reference::new(opts) else {
@@ -161,4 +161,45 @@ fn attached_heaps_get_an_index_and_stay_identical() {
             assert_eq!(fast.bytes(), slow.bytes());
         }
     }
+}
+
+/// A caller's buffer that can be cut short from outside the pool: the only way a heap that
+/// passed check() can make an access fault.
+struct Cuttable {
+    bytes: Vec<u8>,
+    len: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl AsRef<[u8]> for Cuttable {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len.get()]
+    }
+}
+
+impl AsMut<[u8]> for Cuttable {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[..self.len.get()]
+    }
+}
+
+/// A fault drops the fast index for good: the pool goes on with the reference walks, which
+/// fail safely on the bytes as they are (the mutation run found the drop untested).
+#[test]
+fn a_fault_drops_the_index() {
+    let len = std::rc::Rc::new(std::cell::Cell::new(4096));
+    let buf = Cuttable {
+        bytes: vec![0; 4096],
+        len: len.clone(),
+    };
+    let mut pool = MemPool::with_buffer(buf, PoolOptions::default()).unwrap();
+    let a = pool.malloc(100).unwrap();
+    assert!(pool.is_indexed());
+    // The block's header lies beyond the cut: freeing it faults.
+    len.set(a as usize - 8);
+    assert!(!pool.free(a));
+    assert!(!pool.is_indexed(), "the index is dropped after a fault");
+    // The full buffer back: the reference walks find the block the faulted free left.
+    len.set(4096);
+    assert!(pool.free(a));
+    pool.check().unwrap();
 }

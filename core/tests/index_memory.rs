@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Rng;
+use common::rng::ModRng;
 use mempool::{MemPool, PoolOptions};
 
 const BUDGET: f64 = 32.0;
@@ -34,7 +34,7 @@ fn per_block(pool: &MemPool, phase: &str, seed: u64) -> Option<f64> {
 fn index_stays_within_32_bytes_per_block() {
     let mut worst: f64 = 0.0;
     for seed in [1u64, 2, 3] {
-        let mut rng = Rng(seed);
+        let mut rng = ModRng::new(seed);
         let mut pool = MemPool::new(PoolOptions {
             size: 16 << 20,
             ..PoolOptions::default()

@@ -3,42 +3,17 @@
 //! and every step agrees with the same steps done by the port alone.
 //!
 //! Needs Node and the npm packages of `core/tests/js` (installed on first use with `npm ci`);
-//! without Node the test is skipped with a message, except under CI where it fails.
+//! without Node the test is skipped with a message, except under CI where it fails
+//! (`common::node`).
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use mempool::{MemPool, PoolOptions};
 use serde_json::{json, Value};
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js")
-}
-
-/// Installs the pinned npm packages when missing; `false` when Node/npm are unavailable
-/// outside CI.
-fn node_ready() -> bool {
-    let dir = js_dir();
-    if dir.join("node_modules/@thi.ng/malloc").exists() {
-        return true;
-    }
-    let ok = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "npm ci in {} failed: Node and npm are required under CI",
-            dir.display()
-        );
-        eprintln!("skipped: Node/npm not available to install @thi.ng/malloc");
-    }
-    ok
-}
+mod common;
+use common::node::{js_dir, node_ready};
 
 fn run_js(job: &Value) -> Value {
     let mut child = Command::new("node")
@@ -78,7 +53,7 @@ fn stats_json<B: AsRef<[u8]> + AsMut<[u8]>>(p: &MemPool<B>) -> Value {
 
 #[test]
 fn js_and_rust_share_one_buffer() {
-    if !node_ready() {
+    if !node_ready("js_interop") {
         return;
     }
     let start = 8;

@@ -1,4 +1,5 @@
-//! Regression tests for the seed's realloc bugs B1–B3 (see SEMANTICS.md): each test describes
+//! Regression tests for the seed's realloc bugs B1–B3 (`core/SPEC.md` §6) and its strict
+//! grow-in-place bound (§5.1): each test describes
 //! what @thi.ng/malloc 6.1.150 does and shows the port's fix.
 
 use mempool::{MemPool, PoolOptions};

@@ -112,7 +112,8 @@ impl Config {
     }
 }
 
-/// The layout the options must give, computed from SEMANTICS.md (not from core): `None`
+/// The layout the options must give, computed from `core/SPEC.md` §2.4 and §3.2 (not from
+/// core's code): `None`
 /// when the pool must refuse them.
 #[must_use]
 pub fn expected_layout(o: &PoolOptions) -> Option<Layout> {

@@ -1,14 +1,15 @@
-//! An independent, high-level model of the seed's allocation policy, written from the
-//! project's `SEMANTICS.md` (not from core's code): an ordered map of free ranges, the used
-//! blocks in list order, and `top`. It never touches a byte buffer, so the `model` target can
-//! compare every result of the real pool against it.
+//! An independent, high-level model of the seed's allocation policy, following
+//! `core/SPEC.md` (not core's code): an ordered map of free ranges, the used blocks in list
+//! order, and `top`. It never touches a byte buffer, so the `model` target can compare every
+//! result of the real pool against it. Each rule cites the section it follows; the model
+//! keeps the port's fixes of the seed's bugs (§6), not the bugs.
 
 use std::collections::BTreeMap;
 
 /// One list entry: block address and size (header included).
 pub type Entry = (u64, u64);
 
-/// The seed's `stats()`, as the model computes it.
+/// The seed's `stats()`, as the model computes it (SPEC §4.10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelStats {
     /// Free blocks: count and bytes.
@@ -60,15 +61,17 @@ fn word(bytes: &[u8], at: u64) -> Option<u64> {
     Some(u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]])))
 }
 
-/// Where the first block of a pool with state at `start` and alignment `align` goes.
+/// Where the first block of a pool with state at `start` and alignment `align` goes
+/// (`initialTop`, SPEC §2.4).
 #[must_use]
 pub fn initial_top(start: u64, align: u64) -> u64 {
     align_up(start + 28 + 8, align) - 8
 }
 
 impl Model {
-    /// A fresh pool over `len` bytes; `None` where the seed's constructor refuses the options.
-    /// `align` must be a power of two >= 8 and `min_split > 8` (the inputs guarantee it).
+    /// A fresh pool over `len` bytes; `None` where the seed's constructor refuses the options
+    /// (SPEC §3.2, items 2 and 3). `align` must be a power of two >= 8 and `min_split > 8` (the
+    /// inputs guarantee it).
     #[must_use]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -105,8 +108,8 @@ impl Model {
     }
 
     /// The model of a heap a pool left in `bytes` with its state at `start`: the state words
-    /// and both lists, read straight from the buffer. `None` when a word or a list cannot be
-    /// read or a list does not end; call it only on heaps the checker accepts.
+    /// and both lists (SPEC §2.2, §2.3), read straight from the buffer. `None` when a word or a
+    /// list cannot be read or a list does not end; call it only on heaps the checker accepts.
     #[must_use]
     pub fn from_bytes(bytes: &[u8], start: u64) -> Option<Model> {
         let w = |off: u64| word(bytes, start + off);
@@ -143,7 +146,7 @@ impl Model {
         })
     }
 
-    /// `alignUp(n + 8, align)`.
+    /// `alignUp(n + 8, align)` (SPEC §2.4), without the seed's 32-bit wrap (§6, B4).
     #[must_use]
     pub fn padded(&self, n: u32) -> u64 {
         align_up(u64::from(n) + 8, self.align)
@@ -177,7 +180,7 @@ impl Model {
         u32::try_from(block + 8).ok()
     }
 
-    /// The seed's `stats()`.
+    /// The seed's `stats()` (SPEC §4.10).
     #[must_use]
     pub fn stats(&self) -> ModelStats {
         let free_size: u64 = self.free.values().sum();
@@ -191,13 +194,14 @@ impl Model {
         }
     }
 
-    /// `malloc(n)`: the data address, or `None`.
+    /// `malloc(n)`: the data address, or `None` (SPEC §4.1; the split of §4.5).
     pub fn malloc(&mut self, n: u32) -> Option<u32> {
         if n == 0 {
             return None;
         }
         let p = self.padded(n);
-        // First fit in address order: the first block that is top-adjacent or big enough.
+        // First fit in address order: the first block that is top-adjacent or big enough
+        // (§4.1, step 2).
         let fit = self
             .free
             .iter()
@@ -242,7 +246,7 @@ impl Model {
         self.used.iter().position(|&(b, _)| b == block)
     }
 
-    /// `free(ptr)`: whether `ptr` was a used block's data address.
+    /// `free(ptr)`: whether `ptr` was a used block's data address (SPEC §4.3).
     pub fn free(&mut self, ptr: u32) -> bool {
         let Some(i) = self.find_used(ptr) else {
             return false;
@@ -256,7 +260,7 @@ impl Model {
     }
 
     /// Merges runs of adjacent free blocks, then gives a free block that reaches `top` back to
-    /// `top`.
+    /// `top` (SPEC §4.4).
     fn compact(&mut self) {
         let mut merged: BTreeMap<u64, u64> = BTreeMap::new();
         let mut last: Option<(u64, u64)> = None;
@@ -280,7 +284,8 @@ impl Model {
         self.free = merged;
     }
 
-    /// `realloc(ptr, n)`: the (possibly new) data address, or `None` (nothing changes).
+    /// `realloc(ptr, n)`: the (possibly new) data address, or `None` (nothing changes): SPEC
+    /// §4.7, with B1-B3 fixed (§6): the move allocates first, then frees the old block.
     pub fn realloc(&mut self, ptr: u32, n: u32) -> Option<u32> {
         if n == 0 {
             return None;
@@ -312,7 +317,7 @@ impl Model {
         Some(new)
     }
 
-    /// `free_all()`.
+    /// `free_all()` (SPEC §4.9).
     pub fn free_all(&mut self) {
         self.free.clear();
         self.used.clear();

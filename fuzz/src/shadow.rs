@@ -9,8 +9,9 @@
 //!   (freed, reallocated, failed to reallocate) and every live block in a full sweep every
 //!   [`SWEEP_EVERY`] ops and at the end; realloc keeps the prefix; calloc / calloc_as fill
 //!   exactly;
-//! - an allocation fails exactly when SEMANTICS.md's first fit finds nothing (a free block
-//!   that is top-adjacent or big enough, else room at top), and succeeds at the block it names;
+//! - an allocation fails exactly when the first fit of `core/SPEC.md` §4.1 finds nothing (a
+//!   free block that is top-adjacent or big enough, else room at top), and succeeds at the
+//!   block it names;
 //! - freeing a non-live address (double or wild free) returns false and changes nothing;
 //! - after freeing every block the pool is back to its initial state (no leak).
 
@@ -56,16 +57,34 @@ enum Content {
 /// On any broken property, naming it.
 pub fn run(input: &OpsInput) {
     match input.config.engine {
-        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input),
-        EngineSel::Reference => run_on::<Reference>(input),
+        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input, false),
+        EngineSel::Reference => run_on::<Reference>(input, false),
+    };
+}
+
+/// The requests one `ops` (or `model`) input makes of the pool, as a trace: every malloc,
+/// calloc, typed allocation and realloc with the size it resolved to (against the pool's
+/// state as it ran), every free of a live block, the frees of `free_all` and of the final
+/// teardown. Frees of non-live addresses and another pool's blocks (which the pool refuses)
+/// are not requests a trace can hold and are left out; a failed allocation gets an id of its
+/// own (from 2^31), freed at the end with the rest, so the trace is balanced.
+///
+/// # Panics
+/// As [`run`].
+#[must_use]
+pub fn record(input: &OpsInput) -> Vec<workloads::Op> {
+    match input.config.engine {
+        EngineSel::Fast | EngineSel::Both => run_on::<Fast>(input, true),
+        EngineSel::Reference => run_on::<Reference>(input, true),
     }
 }
 
-fn run_on<E: Kind>(input: &OpsInput) {
+fn run_on<E: Kind>(input: &OpsInput, recording: bool) -> Vec<workloads::Op> {
     let opts = input.config.options(MAX_BUFFER);
     let Some(mut run) = Run::<E>::new(opts) else {
-        return;
+        return Vec::new();
     };
+    run.trace = recording.then(Vec::new);
     for (step, op) in input.ops.iter().take(MAX_OPS).enumerate() {
         run.step = step;
         run.apply(*op);
@@ -73,6 +92,7 @@ fn run_on<E: Kind>(input: &OpsInput) {
     }
     run.verify(true);
     run.free_everything();
+    run.trace.unwrap_or_default()
 }
 
 struct Run<E: Kind> {
@@ -85,11 +105,15 @@ struct Run<E: Kind> {
     next_id: u32,
     padded_sum: u64,
     step: usize,
+    /// The requests made, when recording ([`record`]).
+    trace: Option<Vec<workloads::Op>>,
+    /// Failed allocations so far (their trace ids count from 2^31).
+    failed: u32,
 }
 
 impl<E: Kind> Run<E> {
-    /// The pool for `opts`, after checking that it is refused exactly when SEMANTICS.md says
-    /// and otherwise starts as the seed's does.
+    /// The pool for `opts`, after checking that it is refused exactly when `core/SPEC.md` §3.2
+    /// says and otherwise starts as the seed's does (§3.3).
     fn new(opts: PoolOptions) -> Option<Self> {
         let lay = expected_layout(&opts);
         let pool = match (E::create(opts), lay) {
@@ -137,6 +161,8 @@ impl<E: Kind> Run<E> {
             live: Vec::new(),
             freed: Vec::new(),
             next_id: 0,
+            trace: None,
+            failed: 0,
             padded_sum: 0,
             step: 0,
         })
@@ -154,7 +180,8 @@ impl<E: Kind> Run<E> {
         self.pool.free_blocks().map(|b| u64::from(b.size)).collect()
     }
 
-    /// SEMANTICS.md's first fit for a block of `p` bytes: the data address malloc must return.
+    /// The first fit of `core/SPEC.md` §4.1 for a block of `p` bytes: the data address malloc
+    /// must return.
     fn first_fit(&self, p: u64) -> Option<u32> {
         let (top, end) = (self.top(), self.lay.end);
         for b in self.pool.free_blocks() {
@@ -173,7 +200,7 @@ impl<E: Kind> Run<E> {
         }
     }
 
-    /// What `realloc(l, n)` must return, from SEMANTICS.md's realloc rules.
+    /// What `realloc(l, n)` must return, by the rules of `core/SPEC.md` §4.7.
     fn expect_realloc(&self, block: Block, addr: u32, n: u32) -> Option<u32> {
         if n == 0 {
             return None;
@@ -286,6 +313,12 @@ impl<E: Kind> Run<E> {
                     self.ctx()
                 );
             }
+        }
+    }
+
+    fn note(&mut self, op: workloads::Op) {
+        if let Some(t) = self.trace.as_mut() {
+            t.push(op);
         }
     }
 
@@ -407,6 +440,10 @@ impl<E: Kind> Run<E> {
                 self.free_addr(addr);
             }
             Op::FreeAll => {
+                for i in 0..self.live.len() {
+                    let id = self.live[i].id;
+                    self.note(workloads::Op::Free { id });
+                }
                 self.pool.free_all();
                 self.live.clear();
                 self.padded_sum = 0;
@@ -447,9 +484,19 @@ impl<E: Kind> Run<E> {
         assert_eq!(
             got,
             expected,
-            "{}: {what}({n}) vs SEMANTICS.md's first fit",
+            "{}: {what}({n}) vs the first fit of core/SPEC.md §4.1",
             self.ctx()
         );
+        let trace_id = if got.is_some() {
+            self.next_id
+        } else {
+            self.failed += 1;
+            (1 << 31) + self.failed
+        };
+        self.note(workloads::Op::Alloc {
+            id: trace_id,
+            size: u64::from(n),
+        });
         let Some(addr) = got else { return };
         assert_eq!(addr % self.align, 0, "{}: {what} misaligned", self.ctx());
         let len = n as usize;
@@ -523,10 +570,14 @@ impl<E: Kind> Run<E> {
         typed: Option<Handle>,
     ) {
         let old = self.live[i];
+        self.note(workloads::Op::Realloc {
+            id: old.id,
+            size: u64::from(n),
+        });
         assert_eq!(
             got,
             expected,
-            "{}: realloc({:#x}, {n}) of a {}-byte block vs SEMANTICS.md",
+            "{}: realloc({:#x}, {n}) of a {}-byte block vs core/SPEC.md §4.7",
             self.ctx(),
             old.addr,
             old.req
@@ -554,6 +605,7 @@ impl<E: Kind> Run<E> {
 
     fn free_live(&mut self, i: usize) {
         let l = self.live.swap_remove(i);
+        self.note(workloads::Op::Free { id: l.id });
         self.verify_full(&l);
         self.padded_sum -= self.padded(l.req);
         let freed = match l.typed {
@@ -604,6 +656,9 @@ impl<E: Kind> Run<E> {
 
     /// Frees every live block, then checks that the pool is as it started.
     fn free_everything(&mut self) {
+        for k in 1..=self.failed {
+            self.note(workloads::Op::Free { id: (1 << 31) + k });
+        }
         while let Some(l) = self.live.last().copied() {
             self.step += 1;
             self.free_live(self.live.len() - 1);

@@ -1,19 +1,22 @@
 //! `check DUMP [--start N]`: opens a raw pool buffer with [`MemPool::attach`] and runs the
-//! heap checker ([`MemPool::check`]) on it.
+//! heap checker on it ([`MemPool::check_all`]: every violation it can find, in address order,
+//! and what it could not examine).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use mempool::{MemPool, PoolError, Violation};
+use mempool::check::Diagnosis;
+use mempool::{MemPool, PoolError};
 
 /// What the checker found in a dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
     /// The state words could not be attached: the heap cannot even be walked.
     Attach(PoolError),
-    /// The heap was attached but breaks an invariant (the checker stops at the first).
-    Violation(Violation),
+    /// The heap was attached but breaks invariants: every violation found, in address order,
+    /// and what could not be checked.
+    Violations(Diagnosis),
     /// Every invariant holds.
     Ok,
 }
@@ -80,22 +83,46 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>, start: u32) -> CheckReport {
     let stats = pool.stats();
     let _ = writeln!(
         text,
-        "lists (walked up to the first unreadable header): free {} blocks / {} bytes, used {} blocks / {} bytes",
+        "lists (as MemPool::stats walks them: up to the first unreadable header; a list that loops, until the walk gives up): free {} blocks / {} bytes, used {} blocks / {} bytes",
         stats.free.count, stats.free.size, stats.used.count, stats.used.size
     );
-    let finding = match pool.check() {
-        Ok(()) => {
-            let _ = writeln!(text, "OK: all 8 heap invariants hold");
-            Finding::Ok
+    let diagnosis = pool.check_all();
+    if diagnosis.is_sound() {
+        let _ = writeln!(text, "OK: all 8 heap invariants hold");
+        return CheckReport {
+            finding: Finding::Ok,
+            text,
+        };
+    }
+    for v in &diagnosis.violations {
+        let _ = writeln!(text, "FAIL: {v}\n      ({})", v.rule());
+    }
+    for u in &diagnosis.unchecked {
+        let _ = writeln!(text, "NOT CHECKED: {u}");
+    }
+    let n = diagnosis.violations.len();
+    let numbers: Vec<String> = diagnosis.invariants().iter().map(u8::to_string).collect();
+    let _ = writeln!(
+        text,
+        "{n} violation{} of invariant{} {}{}: the heap is corrupt",
+        if n == 1 { "" } else { "s" },
+        if numbers.len() == 1 { "" } else { "s" },
+        numbers.join(", "),
+        if diagnosis.unchecked.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} part{} not checked)",
+                diagnosis.unchecked.len(),
+                if diagnosis.unchecked.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
         }
-        Err(v) => {
-            let _ = writeln!(
-                text,
-                "FAIL: {v}\n      (the checker stops at the first broken invariant; fix it and check again for more)"
-            );
-            Finding::Violation(v)
-        }
-    };
+    );
+    let finding = Finding::Violations(diagnosis);
     CheckReport { finding, text }
 }
 
@@ -133,7 +160,7 @@ mod tests {
         bytes[a as usize + 4..a as usize + 8].copy_from_slice(&0u32.to_le_bytes());
         let r = check_bytes("dump", bytes, 0);
         assert!(
-            matches!(r.finding, Finding::Violation(ref v) if v.invariant() == 4),
+            matches!(r.finding, Finding::Violations(ref d) if d.invariants() == [4]),
             "{}",
             r.text
         );

@@ -6,13 +6,18 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use workloads::suite::SuiteSpec;
+use workloads::suite::{BadTraces, SuiteSpec};
 
 /// mempool workbench: replays allocation workloads through the pool's variants and its peers,
 /// writes an HTML report with fragmentation plots, tunes the pool's options, checks heap dumps
 /// and records traces of real programs.
 #[derive(Debug, Parser)]
-#[command(name = "workbench", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "workbench",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = crate::exit::HELP
+)]
 pub struct Cli {
     /// What to do; `report` when left out.
     #[command(subcommand)]
@@ -39,36 +44,52 @@ pub enum Command {
     Tune(TuneArgs),
     /// Replay one trace file and print its metrics.
     Replay(ReplayArgs),
-    /// Run the heap checker on a raw pool buffer saved to a file.
+    /// Run the heap checker on a raw pool buffer saved to a file: every broken invariant it
+    /// can find, in address order (exit code 1 when any).
     Check(CheckArgs),
     /// Run a program under glibc's malloc tracing and save its allocations as `.rep.zst`.
     Record(RecordArgs),
+    /// Turn a fuzz input (a crash or a corpus entry) into a `.rep` trace that replays on
+    /// every allocator and can join a suite (`--traces`).
+    FuzzExport(FuzzExportArgs),
 }
 
 /// Which workloads to run.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SuiteArgs {
     /// A folder of `.rep` / `.rep.zst` traces (searched recursively), or one trace file of
-    /// any format, to add to the suite (repeatable). Without it the repository's sibling
-    /// `shared/traces` is used when it exists.
+    /// any format, to add to the suite (repeatable). Without it the shared traces folder is
+    /// used when one is found: $WORKLOADS_SHARED_TRACES, else `shared/traces` in the working
+    /// directory or one above it (up to the parent of the enclosing repository), else the one
+    /// beside the repository the binary was built in.
     #[arg(long = "traces", value_name = "PATH")]
     pub traces: Vec<PathBuf>,
-    /// The CI subset: fewer traces, variants and scaling points (finishes in under two
-    /// minutes on two cores).
+    /// Stop at the first unreadable or malformed trace (exit code 2) instead of skipping it
+    /// (a skipped trace is listed with its file, line and reason, and makes the exit code 3).
+    #[arg(long)]
+    pub strict: bool,
+    /// The CI subset: smaller synthetic workloads, no trace of more than 60,000 ops, fewer
+    /// variants and scaling points (a few minutes on two cores).
     #[arg(long)]
     pub quick: bool,
     /// Leave the synthetic generators out: only recorded traces and trace folders.
     #[arg(long)]
     pub no_synthetic: bool,
+    /// Leave the built-in recorded traces out: with `--no-synthetic`, only the trace folders
+    /// and files.
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 impl SuiteArgs {
-    /// The suite these options ask for: the built-in traces, the standard synthetic set
-    /// (unless `--no-synthetic`) and the `--traces` folders, else the shared folder.
+    /// The suite these options ask for: the built-in traces (unless `--no-builtin`), the
+    /// standard synthetic set (unless `--no-synthetic`) and the `--traces` folders, else the
+    /// shared folder; a bad trace is skipped unless `--strict`.
     #[must_use]
     pub fn spec(&self) -> SuiteSpec {
         let d = SuiteSpec::default();
         SuiteSpec {
+            builtin: !self.no_builtin,
             synthetic: if self.no_synthetic {
                 Vec::new()
             } else {
@@ -76,6 +97,11 @@ impl SuiteArgs {
             },
             traces: self.traces.clone(),
             quick: self.quick,
+            bad_traces: if self.strict {
+                BadTraces::Stop
+            } else {
+                BadTraces::Skip
+            },
             ..d
         }
     }
@@ -167,4 +193,21 @@ pub struct RecordArgs {
     /// The program and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+/// Options of `fuzz-export`.
+#[derive(Debug, Clone, Args)]
+pub struct FuzzExportArgs {
+    /// The fuzz target the input belongs to: `peers` (the requests as they ran on the peer
+    /// the input picks), `ops` or `model` (the requests as they ran on the pool), or `trace`
+    /// (the trace it parses to).
+    #[arg(long, value_name = "TARGET")]
+    pub target: String,
+    /// The input file (for example `fuzz/artifacts/peers/crash-...` or a corpus entry).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Where to write the trace (`.rep`, or `.rep.zst` to compress it; default: the input's
+    /// file name with `.rep` added, in the current folder).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

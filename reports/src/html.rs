@@ -9,7 +9,10 @@ use crate::figures::Figure;
 use crate::findings::findings;
 use crate::palette;
 use crate::report_figures::{slug, workload_stems, OVERVIEW_STEMS};
-use crate::report_tables::{allocator_table, metrics_table, scaling_table, workload_table};
+use crate::report_tables::{
+    fragmentation_table, latency_table, metrics_table, scaling_table, small_heaps_caption,
+    small_heaps_table, throughput_table, workload_table,
+};
 use crate::results::Results;
 use crate::table::{esc, Table};
 use crate::units;
@@ -101,7 +104,7 @@ pub fn page(r: &Results, figures: &[Figure]) -> String {
         r.tuning_grid.len(),
         r.scaling.len()
     );
-    s.push_str("<nav>\n<ul>\n<li><a href=\"#findings\">Findings</a></li>\n<li><a href=\"#allocators\">Allocators and mean fragmentation</a></li>\n<li><a href=\"#throughput\">Throughput</a></li>\n<li><a href=\"#scaling\">Scaling</a></li>\n<li><a href=\"#tuning\">Tuning map</a></li>\n<li><a href=\"#workloads\">Per workload</a></li>\n<li><a href=\"#definitions\">Definitions</a></li>\n");
+    s.push_str("<nav>\n<ul>\n<li><a href=\"#findings\">Findings</a></li>\n<li><a href=\"#fragmentation\">Fragmentation</a></li>\n<li><a href=\"#throughput\">Throughput</a></li>\n<li><a href=\"#latency\">Latency</a></li>\n<li><a href=\"#scaling\">Scaling</a></li>\n<li><a href=\"#tuning\">Tuning map</a></li>\n<li><a href=\"#workloads\">Per workload</a></li>\n<li><a href=\"#definitions\">Definitions</a></li>\n");
     for w in &r.workloads {
         let _ = writeln!(
             s,
@@ -137,35 +140,53 @@ pub fn page(r: &Results, figures: &[Figure]) -> String {
 
     let _ = write!(
         s,
-        "<section id=\"allocators\">\n<h2>Allocators and mean fragmentation</h2>\n<p>Means over the {} workloads that every allocator ran without a failed request. Throughput is the geometric mean over those with at least 1,000 ops of each allocator's ops/s relative to the default pool.</p>\n{}{}</section>\n",
-        r.compared.len(),
-        table(&allocator_table(r), r),
-        figure(&figs, OVERVIEW_STEMS[0])
+        "<section id=\"fragmentation\">\n<h2>Fragmentation</h2>\n<p>Over the {} workloads with at least {} live that every allocator ran without a failed request: the geometric mean of footprint / peak live − 1 (as a #4; one tiny heap cannot dominate it), the median #4, and on how many workloads each allocator leaves the least.</p>\n{}{}<h3>Small heaps</h3>\n<p>The {}.</p>\n{}</section>\n",
+        r.sets.large.len(),
+        units::bytes(workloads::aggregate::SMALL_HEAP_FLOOR as f64),
+        table(&fragmentation_table(r), r),
+        figure(&figs, OVERVIEW_STEMS[0]),
+        esc(&small_heaps_caption(r)),
+        table(&small_heaps_table(r), r)
     );
     let _ = write!(
         s,
-        "<section id=\"throughput\">\n<h2>Throughput</h2>\n<p>Ops/s of the timing replays (no tracking, no sampling; best of the repetitions) relative to the default pool, per workload.</p>\n{}</section>\n",
+        "<section id=\"throughput\">\n<h2>Throughput</h2>\n<p>The lean timing loop (compiled per allocator; nothing per op but the allocator's calls), {} interleaved rounds per workload. Speed relative to the default pool: the geometric mean over the {} timed workloads (at least 1,000 ops) of each workload's median ratio over the paired rounds, with a 95 % bootstrap interval (workloads, then rounds, resampled). An allocator is called faster or slower only when its interval excludes 1. <code>baseline</code> is the loop itself; \"− baseline\" is an allocator's time without it.</p>\n{}{}</section>\n",
+        r.rounds,
+        r.sets.timed.len(),
+        table(&throughput_table(r), r),
         figure(&figs, OVERVIEW_STEMS[1])
     );
     let _ = write!(
         s,
-        "<section id=\"scaling\">\n<h2>Scaling</h2>\n<p>Steady state: N live blocks of 16–256 bytes; each timed step frees a random live block and allocates a new one. Only those steps are timed.</p>\n{}{}</section>\n",
+        "<section id=\"latency\">\n<h2>Latency per call</h2>\n<p>One replay per (workload, allocator) that times every call with a TSC clock and records it in an HDR histogram per kind of call; reading the clock twice costs {} and is in every figure. p50 and p99 are medians over the compared workloads of each workload's percentile; max is the slowest call of any workload. The per-workload ladders are with each workload below.</p>\n{}</section>\n",
+        esc(&units::nanos(r.clock_ns)),
+        table(&latency_table(r), r)
+    );
+    let _ = write!(
+        s,
+        "<section id=\"scaling\">\n<h2>Scaling</h2>\n<p>Steady state: N live blocks of 16–256 bytes; each timed step frees a random live block and allocates a new one. Only those steps are timed; the figure in brackets is minus <code>baseline</code> at the same size.</p>\n{}{}</section>\n",
         table(&scaling_table(r), r),
         figure(&figs, OVERVIEW_STEMS[2])
     );
-    let (intro, lines) = r.tuning.disagreement_lines();
-    let _ = write!(
-        s,
-        "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<p>{}</p>\n<ul>\n",
-        esc(&r.tuning.recommendation()),
-        figure(&figs, OVERVIEW_STEMS[3]),
-        table(&r.tuning.evidence(Some(8)), r),
-        esc(&intro)
-    );
-    for l in lines {
-        let _ = writeln!(s, "<li>{}</li>", esc(&l));
+    if let Some(t) = &r.tuning {
+        let (intro, lines) = t.disagreement_lines();
+        let _ = write!(
+            s,
+            "<section id=\"tuning\">\n<h2>Tuning map</h2>\n<p>{}</p>\n{}{}<h3>Held out by source</h3>\n<p>{}</p>\n{}<h3>Pareto front</h3>\n{}{}<p>{}</p>\n<ul>\n",
+            esc(&t.recommendation()),
+            figure(&figs, OVERVIEW_STEMS[3]),
+            table(&t.evidence(Some(8)), r),
+            esc(&t.held_out()),
+            table(&t.cross_validation_table(), r),
+            figure(&figs, OVERVIEW_STEMS[4]),
+            table(&t.pareto_table(), r),
+            esc(&intro)
+        );
+        for l in lines {
+            let _ = writeln!(s, "<li>{}</li>", esc(&l));
+        }
+        s.push_str("</ul>\n<p>The full sweep over alignments too is <code>workbench tune</code>.</p>\n</section>\n");
     }
-    s.push_str("</ul>\n<p>The full sweep over alignments too is <code>workbench tune</code>.</p>\n</section>\n");
 
     let _ = write!(
         s,

@@ -6,7 +6,8 @@
 //! ([`tune`]), replaying one trace, checking a heap dump ([`check`]) and recording a program's
 //! allocations.
 //!
-//! `cargo run --release -p reports` runs the default report; `--help` lists the rest.
+//! `cargo run --release -p reports` runs the default report; `--help` lists the rest, and
+//! the exit codes ([`exit`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -15,6 +16,8 @@ pub mod aggregate;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod console;
+pub mod exit;
 pub mod figures;
 pub mod findings;
 pub mod html;
@@ -31,25 +34,35 @@ pub mod scaling;
 pub mod summary;
 pub mod table;
 pub mod tune;
+pub mod tune_text;
 pub mod units;
 
 use std::process::ExitCode;
 
 use cli::{Cli, Command};
 
-/// Runs the parsed command line; the exit code is 1 when `check` finds a corrupt heap or a
-/// recorded program fails.
+/// Runs the parsed command line. The exit code ([`exit`]) is 0, or 1 when `check` finds a
+/// corrupt heap, 3 when `report` or `tune` skipped traces (after a closing line on stderr
+/// saying so), and the recorded program's for `record` (128 + the signal's number when a
+/// signal ended it).
 ///
 /// # Errors
-/// Whatever the command failed with; the message says what, where and why.
+/// Whatever the command failed with; the message says what, where and why (exit code 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.into_command() {
-        Command::Report(args) => report::run(&args).map(|_| ExitCode::SUCCESS),
-        Command::Tune(args) => commands::tune(&args).map(|_| ExitCode::SUCCESS),
-        Command::Replay(args) => commands::replay(&args).map(|()| ExitCode::SUCCESS),
-        Command::Check(args) => commands::check(&args),
-        Command::Record(args) => commands::record(&args),
+    let finished = match cli.into_command() {
+        Command::Report(args) => report::run(&args)?,
+        Command::Tune(args) => commands::tune(&args)?,
+        Command::Replay(args) => return commands::replay(&args).map(|()| ExitCode::SUCCESS),
+        Command::Check(args) => return commands::check(&args),
+        Command::Record(args) => return commands::record(&args),
+        Command::FuzzExport(args) => {
+            return commands::fuzz_export(&args).map(|_| ExitCode::SUCCESS)
+        }
+    };
+    if let Some(note) = finished.skipped_note() {
+        console::err(format_args!("warning: {note}"));
     }
+    Ok(finished.exit_code())
 }
 
 /// `e` and its causes on one line, `: `-separated, leaving out a cause whose text the line

@@ -13,8 +13,8 @@ fn main() -> ExitCode {
     match reports::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", reports::error_message(&e));
-            ExitCode::from(2)
+            reports::console::err(format_args!("error: {}", reports::error_message(&e)));
+            ExitCode::from(reports::exit::ERROR)
         }
     }
 }

@@ -50,7 +50,8 @@ pub fn report_variants(quick: bool) -> Vec<PoolVariant> {
 }
 
 /// The report's allocators: the pool variants, the default pool on its reference engine (the
-/// seed's list walks: same placement, so only its speed differs), then the peers.
+/// seed's list walks: same placement, so only its speed differs), the peers, and `baseline`
+/// (the replay loop's own cost; speed and latency only).
 #[must_use]
 pub fn report_allocators(quick: bool) -> Vec<AdapterSpec> {
     let mut all: Vec<AdapterSpec> = report_variants(quick)
@@ -59,6 +60,7 @@ pub fn report_allocators(quick: bool) -> Vec<AdapterSpec> {
         .collect();
     all.push(AdapterSpec::Reference(PoolVariant::default()));
     all.extend(AdapterSpec::peers());
+    all.push(AdapterSpec::Baseline);
     all
 }
 
@@ -133,6 +135,7 @@ mod tests {
             assert_eq!(m[0], AdapterSpec::default_pool());
             assert!(m.contains(&AdapterSpec::System));
             assert!(m.contains(&AdapterSpec::Reference(PoolVariant::default())));
+            assert_eq!(m.last(), Some(&AdapterSpec::Baseline));
         }
         assert_eq!(
             describe(&variant(9, false, false, 16)),

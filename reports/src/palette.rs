@@ -19,6 +19,7 @@ const FIXED: &[(&str, RGBColor)] = &[
     ("linked_list_allocator", RGBColor(0xd6, 0x27, 0x28)),
     ("dlmalloc", RGBColor(0x7f, 0x7f, 0x7f)),
     ("system", RGBColor(0x39, 0x3b, 0x79)),
+    ("baseline", RGBColor(0xbd, 0xbd, 0xbd)),
 ];
 
 /// Colours for names outside the fixed table, picked by a stable hash of the name.

@@ -1,6 +1,6 @@
-//! The report's figures, built from the results: the overview (mean fragmentation,
-//! throughput, scaling, tuning map) and three per workload (footprint, fragmentation, free
-//! list), drawn in parallel.
+//! The report's figures, built from the results: the overview (fragmentation, throughput,
+//! scaling, tuning map, the tuning grid's Pareto front) and four per workload (footprint,
+//! fragmentation, free list, latency percentiles), drawn in parallel.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,9 +8,14 @@ use std::path::Path;
 use rayon::prelude::*;
 use workloads::PoolVariant;
 
-use crate::aggregate::MIN_TIMED_OPS;
+use plotters::style::RGBColor;
+use workloads::aggregate::SMALL_HEAP_FLOOR;
+use workloads::timing::{Latency, Percentiles};
+
+use crate::aggregate::workload_speed;
 use crate::figures::{
-    self, BarRow, DotPlot, Figure, Heatmap, Line, LineChart, Panels, StackedBars, Unit,
+    self, Axes, BarRow, DotPlot, Figure, Heatmap, Line, LineChart, Panels, Point, Scatter,
+    StackedBars, Unit,
 };
 use crate::results::Results;
 use crate::run::progress;
@@ -36,13 +41,14 @@ pub fn slug(name: &str) -> String {
     s.trim_matches('-').to_owned()
 }
 
-/// The figures of one workload: footprint, fragmentation, free list.
+/// A figure to draw: a chart and its file stem.
 enum Job {
     Lines(LineChart, String),
     Panels(Panels, String),
     Bars(StackedBars, String),
     Dots(DotPlot, String),
     Heat(Heatmap, String),
+    Points(Scatter, String),
 }
 
 impl Job {
@@ -53,28 +59,32 @@ impl Job {
             Job::Bars(c, s) => figures::render(c, s, dir, png),
             Job::Dots(c, s) => figures::render(c, s, dir, png),
             Job::Heat(c, s) => figures::render(c, s, dir, png),
+            Job::Points(c, s) => figures::render(c, s, dir, png),
         }
     }
 }
 
-/// The stems of workload `name`'s three figures, in the order plotted: footprint,
-/// fragmentation, free list.
+/// The stems of workload `name`'s four figures, in the order plotted: footprint,
+/// fragmentation, free list, latency.
 #[must_use]
-pub fn workload_stems(name: &str) -> [String; 3] {
+pub fn workload_stems(name: &str) -> [String; 4] {
     let s = slug(name);
     [
         format!("1-footprint-{s}"),
         format!("2-fragmentation-{s}"),
         format!("3-free-list-{s}"),
+        format!("4-latency-{s}"),
     ]
 }
 
-/// Stems of the overview figures.
-pub const OVERVIEW_STEMS: [&str; 4] = [
-    "2-fragmentation-mean",
+/// Stems of the overview figures: fragmentation, throughput, scaling, tuning map, Pareto
+/// front.
+pub const OVERVIEW_STEMS: [&str; 5] = [
+    "2-fragmentation-overall",
     "4-throughput",
     "5-scaling",
     "6-tuning-map",
+    "7-tuning-pareto",
 ];
 
 /// One allocator's #4 bar: policy and overhead stacked when both are known, else #4 alone;
@@ -115,7 +125,7 @@ fn frag_bars(title: String, x_desc: &str, rows: Vec<BarRow>) -> StackedBars {
 fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
     let name = &r.workloads[w].name;
     let runs = r.runs_of(w);
-    let [s1, s2, s3] = workload_stems(name);
+    let [s1, s2, s3, s4] = workload_stems(name);
     let x = |s: &workloads::Sample| s.op as f64;
     let mut lines: Vec<Line> = runs
         .iter()
@@ -147,7 +157,7 @@ fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
         y_desc: "bytes (heap extent per allocator; live requested bytes in black)".to_owned(),
         x_unit: Unit::Count,
         y_unit: Unit::Bytes,
-        log_log: false,
+        axes: Axes::Linear,
         lines,
         size: (1000, 460),
     };
@@ -198,7 +208,7 @@ fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
                 y_desc: "free blocks in the heap (count)".to_owned(),
                 x_unit: Unit::Count,
                 y_unit: Unit::Count,
-                log_log: false,
+                axes: Axes::Linear,
                 lines: pick(|s| s.free_blocks),
                 size: (1000, 380),
             },
@@ -208,7 +218,7 @@ fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
                 y_desc: "bytes (largest free block below the heap end)".to_owned(),
                 x_unit: Unit::Count,
                 y_unit: Unit::Bytes,
-                log_log: false,
+                axes: Axes::Linear,
                 lines: pick(|s| s.largest_free_in_heap),
                 size: (1000, 380),
             },
@@ -218,51 +228,54 @@ fn workload_jobs(r: &Results, w: usize) -> Vec<Job> {
         Job::Lines(footprint, s1),
         Job::Bars(frag, s2),
         Job::Panels(free, s3),
+        Job::Panels(latency_panels(r, w), s4),
     ]
 }
 
 fn overview_jobs(r: &Results) -> Vec<Job> {
-    let n_cmp = r.compared.len();
+    let n_large = r.sets.large.len();
     let rows: Vec<BarRow> = r
         .aggregates
         .iter()
         .filter_map(|a| {
-            let f4 = a.mean_frag4?;
-            Some(frag_bar(
-                &a.allocator,
-                f4,
-                a.mean_policy,
-                a.mean_overhead,
-                "",
-            ))
+            let f = a.fragmentation?;
+            Some(BarRow {
+                name: a.allocator.clone(),
+                values: vec![f.geo_frag4.max(0.0)],
+                note: format!(
+                    "{} (median {}, lowest on {})",
+                    units::percent(f.geo_frag4),
+                    units::percent(f.median_frag4),
+                    f.wins
+                ),
+            })
         })
         .collect();
-    let mean_frag = frag_bars(
-        format!("Mean fragmentation #4 over {n_cmp} workloads"),
-        "% of peak live bytes (mean over workloads)",
+    let overall = StackedBars {
+        title: format!(
+            "Fragmentation over {n_large} workloads with at least {} live",
+            units::bytes(SMALL_HEAP_FLOOR as f64)
+        ),
+        x_desc: "geometric mean of footprint / peak live − 1 (as a #4; lower is better)".to_owned(),
+        unit: Unit::Percent,
+        parts: vec!["geometric mean #4".to_owned()],
         rows,
-    );
+        width: 1000,
+    };
     let n = r.allocators.len();
-    let timed: Vec<usize> = (0..r.workloads.len())
-        .filter(|&w| {
-            r.workloads[w].stats.ops >= MIN_TIMED_OPS
-                && r.runs_of(w)[0].ops_per_sec.is_some_and(|s| s > 0.0)
-        })
-        .collect();
+    let timed = &r.sets.timed;
     let dots = DotPlot {
         title: format!("Throughput relative to {} (default pool)", r.allocators[0]),
-        x_desc: "ops/s relative to the default pool (×, log scale; right = faster)".to_owned(),
+        x_desc: "speed relative to the default pool (median of the paired rounds; ×, log scale; right = faster)".to_owned(),
         rows: timed.iter().map(|&w| r.workloads[w].name.clone()).collect(),
         series: (1..n)
+            .filter(|&a| Some(a) != r.baseline())
             .map(|a| {
                 (
                     r.allocators[a].clone(),
                     timed
                         .iter()
-                        .map(|&w| {
-                            let runs = r.runs_of(w);
-                            Some(runs[a].ops_per_sec? / runs[0].ops_per_sec?)
-                        })
+                        .map(|&w| workload_speed(&r.runs, n, w, a, 0).map(|i| i.estimate))
                         .collect(),
                 )
             })
@@ -285,7 +298,7 @@ fn overview_jobs(r: &Results) -> Vec<Job> {
         y_desc: "time per op (free + malloc, log scale)".to_owned(),
         x_unit: Unit::Count,
         y_unit: Unit::Nanos,
-        log_log: true,
+        axes: Axes::LogLog,
         lines: by_alloc
             .into_iter()
             .map(|(a, mut pts)| {
@@ -295,19 +308,133 @@ fn overview_jobs(r: &Results) -> Vec<Job> {
             .collect(),
         size: (1000, 520),
     };
-    vec![
-        Job::Bars(mean_frag, OVERVIEW_STEMS[0].to_owned()),
+    let mut jobs = vec![
+        Job::Bars(overall, OVERVIEW_STEMS[0].to_owned()),
         Job::Dots(dots, OVERVIEW_STEMS[1].to_owned()),
         Job::Lines(scaling, OVERVIEW_STEMS[2].to_owned()),
-        Job::Heat(
-            tuning_map(&r.tuning, &r.tuning_grid, 8, "Tuning map"),
+    ];
+    if let Some(t) = &r.tuning {
+        jobs.push(Job::Heat(
+            tuning_map(t, &r.tuning_grid, 8, "Tuning map"),
             OVERVIEW_STEMS[3].to_owned(),
+        ));
+        jobs.push(Job::Points(
+            pareto_figure(t, "Tuning map"),
+            OVERVIEW_STEMS[4].to_owned(),
+        ));
+    }
+    jobs
+}
+
+/// The tuning grid's configurations as points of fragmentation against throughput (with its
+/// interval), the Pareto front joined, today's default and the recommendation marked.
+#[must_use]
+pub fn pareto_figure(outcome: &Outcome, title: &str) -> Scatter {
+    let points = outcome
+        .scores
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let t = s.throughput?;
+            let mark = if i == outcome.recommended {
+                Some(0)
+            } else if Some(i) == outcome.default {
+                Some(1)
+            } else {
+                None
+            };
+            Some((
+                i,
+                Point {
+                    label: s.label.clone(),
+                    x: t.estimate,
+                    y: s.fragmentation.geo_frag4,
+                    x_range: Some((t.low, t.high)),
+                    mark,
+                },
+            ))
+        })
+        .collect::<Vec<_>>();
+    let path = outcome
+        .pareto
+        .iter()
+        .filter_map(|p| points.iter().position(|(i, _)| i == p))
+        .collect();
+    Scatter {
+        title: format!(
+            "{title}: fragmentation against throughput ({} configurations)",
+            points.len()
         ),
-    ]
+        x_desc: "throughput relative to today's default (×, log scale; bars: 95 % interval)"
+            .to_owned(),
+        y_desc: "fragmentation (geometric mean #4)".to_owned(),
+        x_unit: Unit::Ratio,
+        y_unit: Unit::Percent,
+        points: points.into_iter().map(|(_, p)| p).collect(),
+        path: (path, "Pareto front".to_owned()),
+        marks: vec![
+            ("recommended".to_owned(), RGBColor(0xd6, 0x27, 0x28)),
+            ("today's default".to_owned(), RGBColor(0x2c, 0xa0, 0x2c)),
+        ],
+        size: (1000, 560),
+    }
+}
+
+/// Workload `w`'s latency percentile ladders: malloc, free and realloc (the kinds it has),
+/// one line per allocator, log time axis.
+fn latency_panels(r: &Results, w: usize) -> Panels {
+    let name = &r.workloads[w].name;
+    let runs = r.runs_of(w);
+    type Kind = fn(&Latency) -> Percentiles;
+    let kinds: [(&str, Kind); 3] = [
+        ("malloc", |l| l.malloc),
+        ("free", |l| l.free),
+        ("realloc", |l| l.realloc),
+    ];
+    let panels = kinds
+        .iter()
+        .filter(|(_, k)| {
+            runs.iter()
+                .any(|run| run.latency.is_some_and(|l| k(&l).count > 0))
+        })
+        .map(|(what, k)| LineChart {
+            title: format!("{name}: {what} latency"),
+            x_desc: "percentile".to_owned(),
+            y_desc: format!(
+                "time per call (log scale; includes the clock's {})",
+                units::nanos(r.clock_ns)
+            ),
+            x_unit: Unit::Ladder,
+            y_unit: Unit::Nanos,
+            axes: Axes::LogY,
+            lines: runs
+                .iter()
+                .filter_map(|run| {
+                    let p = k(run.latency.as_ref()?);
+                    (p.count > 0).then(|| {
+                        Line::new(
+                            run.allocator.clone(),
+                            p.ladder()
+                                .iter()
+                                .enumerate()
+                                .map(|(i, &(_, ns))| (i as f64, ns as f64))
+                                .collect(),
+                        )
+                    })
+                })
+                .collect(),
+            size: (1000, 380),
+        })
+        .collect();
+    Panels {
+        title: format!("{name}: latency percentiles per call"),
+        panels,
+    }
 }
 
 /// The tuning map of `outcome` at alignment `align`: `min_split` columns, (compact, split)
-/// rows, mean #4 per cell, the recommendation outlined when it is on this map.
+/// rows, the fragmentation score (geometric mean #4 over the headline workloads) per cell,
+/// the recommendation outlined when it is on this map.
 #[must_use]
 pub fn tuning_map(outcome: &Outcome, grid: &[PoolVariant], align: u32, title: &str) -> Heatmap {
     let mut columns: Vec<u32> = grid
@@ -332,7 +459,7 @@ pub fn tuning_map(outcome: &Outcome, grid: &[PoolVariant], align: u32, title: &s
         .map(|&(c, s)| {
             columns
                 .iter()
-                .map(|&ms| find(c, s, ms).map(|i| outcome.scores[i].mean_frag4))
+                .map(|&ms| find(c, s, ms).map(|i| outcome.scores[i].fragmentation.geo_frag4))
                 .collect()
         })
         .collect();
@@ -352,8 +479,8 @@ pub fn tuning_map(outcome: &Outcome, grid: &[PoolVariant], align: u32, title: &s
         .flatten();
     Heatmap {
         title: format!(
-            "{title}: mean fragmentation #4 over {} workloads (align {align})",
-            outcome.compared.len()
+            "{title}: fragmentation (geometric mean #4) over {} workloads (align {align})",
+            outcome.headline.len()
         ),
         x_desc: "min_split (bytes; no effect with split off)".to_owned(),
         y_desc: "compact / split".to_owned(),
@@ -366,7 +493,7 @@ pub fn tuning_map(outcome: &Outcome, grid: &[PoolVariant], align: u32, title: &s
         unit: Unit::Percent,
         highlight,
         highlight_label: "outlined: recommended".to_owned(),
-        legend: "mean #4 (lower is better)".to_owned(),
+        legend: "geometric mean #4 (lower is better)".to_owned(),
     }
 }
 

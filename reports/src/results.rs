@@ -3,10 +3,10 @@
 //! and never call back; `results.json` is [`Results`] serialised.
 
 use serde::Serialize;
-use workloads::suite::Source;
+use workloads::suite::{Skipped, Source};
 use workloads::{PoolVariant, WorkloadStats};
 
-use crate::aggregate::Aggregate;
+use crate::aggregate::{Aggregate, Ranking, WorkloadSets};
 use crate::run::RunRecord;
 use crate::scaling::ScalingPoint;
 use crate::tune::Outcome;
@@ -27,7 +27,7 @@ pub struct WorkloadInfo {
 /// Seconds spent per phase.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Timings {
-    /// Matrix replays (tracked and timed).
+    /// Matrix replays (tracked, timing rounds, latency).
     pub matrix: f64,
     /// Tuning-map replays.
     pub tuning: f64,
@@ -65,22 +65,32 @@ pub struct Results {
     pub seconds: Timings,
     /// Remarks (missing folders, fonts, excluded workloads).
     pub notes: Vec<String>,
+    /// Traces left out because they could not be read or parsed (file, line, reason).
+    pub skipped: Vec<Skipped>,
     /// The workloads.
     pub workloads: Vec<WorkloadInfo>,
     /// The allocators, in matrix order.
     pub allocators: Vec<String>,
-    /// Per-allocator means over the compared workloads.
+    /// Per-allocator aggregates over the workload sets.
     pub aggregates: Vec<Aggregate>,
-    /// The workloads the means are over (no allocator failed a request on them).
+    /// The allocators best first, by fragmentation and by throughput (for CI consumers).
+    pub ranking: Ranking,
+    /// Which workloads each aggregate is over (indices into `workloads`).
+    pub sets: WorkloadSets,
+    /// The workloads no allocator failed a request on.
     pub compared: Vec<String>,
+    /// Interleaved timing rounds per (workload, allocator).
+    pub rounds: u32,
+    /// What reading the latency clock twice costs, ns (in every latency sample).
+    pub clock_ns: f64,
     /// Every (workload, allocator) run, workload-major.
     pub runs: Vec<RunRecord>,
     /// Scaling points.
     pub scaling: Vec<ScalingPoint>,
     /// The tuning map's configurations.
     pub tuning_grid: Vec<PoolVariant>,
-    /// The tuning map's scores and recommendation.
-    pub tuning: Outcome,
+    /// The tuning map's scores and recommendation (`None`: no tuning map was asked for).
+    pub tuning: Option<Outcome>,
     /// The figures written.
     pub figures: Vec<FigureInfo>,
 }
@@ -97,5 +107,19 @@ impl Results {
     #[must_use]
     pub fn default_pool(&self) -> &Aggregate {
         &self.aggregates[0]
+    }
+
+    /// The index of the `baseline` allocator (the replay loop's cost), when it ran.
+    #[must_use]
+    pub fn baseline(&self) -> Option<usize> {
+        self.allocators.iter().position(|a| a == "baseline")
+    }
+
+    /// The names of the workloads with indices `set`.
+    #[must_use]
+    pub fn names(&self, set: &[usize]) -> Vec<String> {
+        set.iter()
+            .map(|&w| self.workloads[w].name.clone())
+            .collect()
     }
 }

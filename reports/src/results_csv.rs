@@ -1,10 +1,13 @@
-//! `results.csv`: one flat row per (workload, allocator) run.
+//! `results.csv`: one flat row per (workload, allocator) run: fragmentation, speed (ns/op raw
+//! and minus `baseline`, relative to the default pool with its interval over the rounds) and
+//! per-call latency.
 
 use std::path::Path;
 
 use anyhow::Context;
 use serde::Serialize;
 
+use crate::aggregate::workload_speed;
 use crate::results::Results;
 
 /// The flat row of `results.csv`.
@@ -26,8 +29,18 @@ struct CsvRow<'a> {
     peak_live_bytes: u64,
     peak_block_bytes: Option<u64>,
     footprint_bytes: Option<u64>,
+    ns_per_op: Option<f64>,
+    ns_per_op_minus_baseline: Option<f64>,
     ops_per_sec: Option<f64>,
     throughput_vs_default: Option<f64>,
+    throughput_vs_default_low: Option<f64>,
+    throughput_vs_default_high: Option<f64>,
+    malloc_p50_ns: Option<u64>,
+    malloc_p99_ns: Option<u64>,
+    malloc_max_ns: Option<u64>,
+    free_p50_ns: Option<u64>,
+    free_p99_ns: Option<u64>,
+    free_max_ns: Option<u64>,
 }
 
 /// Writes `dir/results.csv` for `r`.
@@ -38,11 +51,14 @@ pub fn write(r: &Results, dir: &Path) -> anyhow::Result<()> {
     let path = dir.join("results.csv");
     let mut w = csv::Writer::from_path(&path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    let n = r.allocators.len();
     for (wi, info) in r.workloads.iter().enumerate() {
         let runs = r.runs_of(wi);
-        let base = runs[0].ops_per_sec;
-        for run in runs {
+        let base = r.baseline().and_then(|b| runs[b].ns_per_op);
+        for (a, run) in runs.iter().enumerate() {
             let m = &run.metrics;
+            let speed = workload_speed(&r.runs, n, wi, a, 0);
+            let lat = run.latency;
             w.serialize(CsvRow {
                 workload: &info.name,
                 source: info.source.label(),
@@ -60,8 +76,22 @@ pub fn write(r: &Results, dir: &Path) -> anyhow::Result<()> {
                 peak_live_bytes: m.peak_live_bytes,
                 peak_block_bytes: m.peak_block_bytes,
                 footprint_bytes: m.footprint,
+                ns_per_op: run.ns_per_op,
+                ns_per_op_minus_baseline: run
+                    .ns_per_op
+                    .zip(base)
+                    .filter(|_| Some(a) != r.baseline())
+                    .map(|(x, b)| x - b),
                 ops_per_sec: run.ops_per_sec,
-                throughput_vs_default: run.ops_per_sec.zip(base).map(|(a, b)| a / b),
+                throughput_vs_default: speed.map(|i| i.estimate),
+                throughput_vs_default_low: speed.map(|i| i.low),
+                throughput_vs_default_high: speed.map(|i| i.high),
+                malloc_p50_ns: lat.map(|l| l.malloc.p50),
+                malloc_p99_ns: lat.map(|l| l.malloc.p99),
+                malloc_max_ns: lat.map(|l| l.malloc.max),
+                free_p50_ns: lat.map(|l| l.free.p50),
+                free_p99_ns: lat.map(|l| l.free.p99),
+                free_max_ns: lat.map(|l| l.free.max),
             })
             .with_context(|| format!("cannot write {}", path.display()))?;
         }

@@ -3,16 +3,17 @@
 //! For each size `N`, the steady-state generator allocates `N` blocks of 16..=256 bytes, then
 //! frees a random live block and allocates a new one `churn` times, then frees everything.
 //! Only the churn phase is timed (the fill and the teardown are not), on a fresh allocator,
-//! and the best of `reps` runs counts.
-
-use std::time::Instant;
+//! and the best of `reps` runs counts. The loop is the lean timing loop, compiled for each
+//! allocator (`workloads::timing::time_window`), and `baseline` among the allocators measures
+//! the loop's own cost.
 
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 use serde::Serialize;
 use workloads::generate::Generator;
+use workloads::suite::AllocatorEntry;
 use workloads::suite::{capacity_for, SEED};
-use workloads::{AdapterSpec, Allocator, Block, Op};
+use workloads::timing::Prepared;
+use workloads::Op;
 
 use crate::run::progress;
 
@@ -72,7 +73,6 @@ impl ScalingPlan {
 struct Phases<'a> {
     fill: &'a [Op],
     churn: &'a [Op],
-    teardown: &'a [Op],
 }
 
 fn phases(ops: &[Op], live: usize, churn: usize) -> anyhow::Result<Phases<'_>> {
@@ -84,34 +84,8 @@ fn phases(ops: &[Op], live: usize, churn: usize) -> anyhow::Result<Phases<'_>> {
         );
     }
     let (fill, rest) = ops.split_at(live);
-    let (churn, teardown) = rest.split_at(2 * churn);
-    Ok(Phases {
-        fill,
-        churn,
-        teardown,
-    })
-}
-
-/// Applies `op` to `alloc`, keeping blocks by id in `table`; returns whether it failed.
-fn apply(alloc: &mut dyn Allocator, table: &mut [Option<Block>], op: Op) -> bool {
-    let Some(slot) = table.get_mut(op.id() as usize) else {
-        return true;
-    };
-    match op {
-        Op::Alloc { size, .. } | Op::Realloc { size, .. } => {
-            if let Some(old) = slot.take() {
-                alloc.free(old);
-            }
-            *slot = usize::try_from(size).ok().and_then(|s| alloc.allocate(s));
-            slot.is_none()
-        }
-        Op::Free { .. } => {
-            if let Some(b) = slot.take() {
-                alloc.free(b);
-            }
-            false
-        }
-    }
+    let churn = &rest[..2 * churn];
+    Ok(Phases { fill, churn })
 }
 
 /// Measures one allocator at one size.
@@ -119,7 +93,7 @@ fn apply(alloc: &mut dyn Allocator, table: &mut [Option<Block>], op: Op) -> bool
 /// # Errors
 /// The workload could not be generated or the adapter built.
 pub fn measure(
-    spec: &AdapterSpec,
+    entry: &AllocatorEntry,
     live: usize,
     plan: &ScalingPlan,
 ) -> anyhow::Result<ScalingPoint> {
@@ -133,36 +107,20 @@ pub fn measure(
         .generate(SEED)
         .with_context(|| format!("generating {}", g.name()))?;
     let p = phases(&w.ops, live, plan.churn)?;
-    let ids = w.ops.iter().map(|o| o.id() as usize + 1).max().unwrap_or(0);
+    let window = p.fill.len()..p.fill.len() + p.churn.len();
+    let prepared = Prepared::new(&w);
     let capacity = usize::try_from(capacity_for(&w.stats())).unwrap_or(usize::MAX);
     let mut best = f64::INFINITY;
     let mut failures = 0;
     for _ in 0..plan.reps.max(1) {
-        let mut alloc = spec
-            .build(capacity)
-            .with_context(|| format!("building {} for {}", spec.name(), g.name()))?;
-        let mut table: Vec<Option<Block>> = Vec::new();
-        table.resize_with(ids, || None);
-        for &op in p.fill {
-            apply(alloc.as_mut(), &mut table, op);
-        }
-        let mut failed = 0u64;
-        let start = Instant::now();
-        for &op in p.churn {
-            failed += u64::from(apply(alloc.as_mut(), &mut table, op));
-        }
-        let ns = start.elapsed().as_nanos() as f64 / p.churn.len().max(1) as f64;
-        for &op in p.teardown {
-            apply(alloc.as_mut(), &mut table, op);
-        }
-        for b in table.into_iter().flatten() {
-            alloc.free(b);
-        }
-        best = best.min(ns);
-        failures = failures.max(failed);
+        let t = entry
+            .time(&prepared, window.clone(), capacity)
+            .with_context(|| format!("building {} for {}", entry.name(), g.name()))?;
+        best = best.min(t.ns_per_op());
+        failures = failures.max(t.failures);
     }
     Ok(ScalingPoint {
-        allocator: spec.name(),
+        allocator: entry.name(),
         live_blocks: live,
         ops: p.churn.len() as u64,
         ns_per_op: best,
@@ -170,19 +128,20 @@ pub fn measure(
     })
 }
 
-/// Measures every allocator of `specs` at every size of `plan`, spread over the cores.
+/// Measures every allocator of `specs` at every size of `plan`, one at a time (a timing
+/// shares the machine with nothing else of the run).
 ///
 /// # Errors
 /// The first measurement that could not be set up.
-pub fn run(specs: &[AdapterSpec], plan: &ScalingPlan) -> anyhow::Result<Vec<ScalingPoint>> {
-    let jobs: Vec<(usize, usize)> = (0..specs.len())
+pub fn run(entries: &[AllocatorEntry], plan: &ScalingPlan) -> anyhow::Result<Vec<ScalingPoint>> {
+    let jobs: Vec<(usize, usize)> = (0..entries.len())
         .flat_map(|s| plan.sizes.iter().map(move |&n| (s, n)))
         .collect();
     let pb = progress(jobs.len() as u64, "scaling");
     let points: anyhow::Result<Vec<ScalingPoint>> = jobs
-        .par_iter()
+        .iter()
         .map(|&(s, n)| {
-            let r = measure(&specs[s], n, plan);
+            let r = measure(&entries[s], n, plan);
             pb.inc(1);
             r
         })
@@ -202,7 +161,7 @@ mod tests {
             churn: 100,
             reps: 1,
         };
-        let p = measure(&AdapterSpec::default_pool(), 50, &plan).unwrap();
+        let p = measure(&workloads::AdapterSpec::default_pool().into(), 50, &plan).unwrap();
         assert_eq!((p.live_blocks, p.ops, p.failures), (50, 200, 0));
         assert!(p.ns_per_op > 0.0 && p.ns_per_op.is_finite());
     }

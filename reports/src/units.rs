@@ -49,8 +49,28 @@ pub fn nanos(ns: f64) -> String {
         format!("{:.1} ms", ns / 1e6)
     } else if ns >= 1e3 {
         format!("{:.1} µs", ns / 1e3)
-    } else {
+    } else if ns >= 10.0 {
         format!("{ns:.0} ns")
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+/// A ratio with its 95 % interval: `1.23× (1.10–1.40)`.
+#[must_use]
+pub fn ratio_interval(i: &workloads::aggregate::Interval) -> String {
+    let bare = |r: f64| ratio(r).trim_end_matches('×').to_owned();
+    format!("{} ({}–{})", ratio(i.estimate), bare(i.low), bare(i.high))
+}
+
+/// How a speed ratio's interval lies against 1, in words: `faster`, `slower`, or `not
+/// distinguishable`.
+#[must_use]
+pub fn speed_verdict(v: workloads::aggregate::Verdict) -> &'static str {
+    match v {
+        workloads::aggregate::Verdict::Higher => "faster",
+        workloads::aggregate::Verdict::Lower => "slower",
+        workloads::aggregate::Verdict::NotDistinguishable => "not distinguishable",
     }
 }
 

@@ -2,13 +2,16 @@
 //! corrupted buffer, a tiny report written into a temporary folder, and the page's
 //! self-containment.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::workbench;
 
 use clap::Parser;
-use mempool::{MemPool, PoolOptions};
 use reports::cli::{Cli, Command as Sub};
 use reports::report::{self, Plan};
+use reports::report_figures;
 use reports::scaling::ScalingPlan;
 use workloads::generate::Generator;
 use workloads::suite::{Item, Source, Suite};
@@ -169,22 +172,8 @@ fn bad_arguments_are_refused() {
     }
 }
 
-fn workbench(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(args)
-        .output()
-        .expect("the workbench binary runs")
-}
-
 fn sample_heap() -> Vec<u8> {
-    let mut pool = MemPool::with_buffer(
-        vec![0u8; 2048],
-        PoolOptions {
-            start: 8,
-            ..PoolOptions::default()
-        },
-    )
-    .unwrap();
+    let mut pool = common::small_pool();
     let a = pool.malloc(40).unwrap();
     let _b = pool.malloc(24).unwrap();
     let c = pool.malloc(100).unwrap();
@@ -277,8 +266,8 @@ fn a_missing_trace_folder_is_a_clear_error() {
     );
 }
 
-/// A tiny report: two small workloads, four allocators, a 2 x 2 x 2 tuning map, two scaling
-/// points.
+/// A tiny report: two small workloads, four allocators and the baseline, a 2 x 2 x 2 tuning
+/// map, two scaling points.
 fn tiny_report(dir: &Path) -> reports::results::Results {
     let gen = |g: Generator, name: &str| {
         let mut w = g.generate(3).unwrap();
@@ -309,11 +298,12 @@ fn tiny_report(dir: &Path) -> reports::results::Results {
         ],
         notes: Vec::new(),
         folders: Vec::new(),
+        skipped: Vec::new(),
     };
     let d = PoolVariant::default();
     let plan = Plan {
         quick: true,
-        allocators: vec![
+        allocators: [
             AdapterSpec::default_pool(),
             AdapterSpec::MemPool(PoolVariant {
                 compact: false,
@@ -321,8 +311,12 @@ fn tiny_report(dir: &Path) -> reports::results::Results {
             }),
             AdapterSpec::Talc,
             AdapterSpec::System,
-        ],
-        timing_reps: 1,
+            AdapterSpec::Baseline,
+        ]
+        .map(Into::into)
+        .to_vec(),
+        rounds: 5,
+        latency: true,
         tune_min_splits: vec![16, 64],
         scaling: ScalingPlan {
             sizes: vec![50, 200],
@@ -341,8 +335,11 @@ fn a_tiny_report_writes_every_file_and_a_self_contained_page() {
         let p = dir.path().join(f);
         assert!(p.is_file() && p.metadata().unwrap().len() > 100, "{f}");
     }
-    // 4 overview figures + 3 per workload.
-    assert_eq!(r.figures.len(), 4 + 3 * 2);
+    // The overview figures + those of each workload.
+    assert_eq!(
+        r.figures.len(),
+        report_figures::OVERVIEW_STEMS.len() + report_figures::workload_stems("x").len() * 2
+    );
     for f in &r.figures {
         let svg = std::fs::read_to_string(dir.path().join(format!("{}.svg", f.stem))).unwrap();
         assert!(svg.contains("<text"), "{}: no text", f.stem);
@@ -367,21 +364,52 @@ fn a_tiny_report_writes_every_file_and_a_self_contained_page() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("results.json")).unwrap())
             .unwrap();
-    assert_eq!(json["allocators"].as_array().unwrap().len(), 4);
-    assert_eq!(json["runs"].as_array().unwrap().len(), 8);
-    assert_eq!(json["scaling"].as_array().unwrap().len(), 8);
+    assert_eq!(json["allocators"].as_array().unwrap().len(), 5);
+    assert_eq!(json["runs"].as_array().unwrap().len(), 10);
+    assert_eq!(json["scaling"].as_array().unwrap().len(), 10);
     let mut csv = csv::Reader::from_path(dir.path().join("results.csv")).unwrap();
     let headers = csv.headers().unwrap().clone();
     assert!(headers.iter().any(|h| h == "frag4_policy"));
-    assert_eq!(csv.records().count(), 8);
+    assert_eq!(csv.records().count(), 10);
 
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(summary.contains("| mempool |"), "{summary}");
     assert!(summary.contains("Recommended:"), "{summary}");
-    // The default pool never fails on these small workloads and has a measured #4.
+    // The default pool never fails on these small workloads and has a measured #4: the FIFO
+    // is a small heap (under 64 KiB live), the uniform one is not.
     let d = r.default_pool();
     assert_eq!(d.failures, 0);
-    assert!(d.mean_frag4.is_some_and(|f| f >= 0.0));
-    // The system allocator has no heap to measure.
-    assert!(r.aggregates[3].mean_frag4.is_none());
+    assert_eq!(
+        (r.sets.small.as_slice(), r.sets.large.as_slice()),
+        (&[0][..], &[1][..])
+    );
+    assert!(d.small_heaps.is_some_and(|f| f.geo_frag4 >= 0.0));
+    assert!(d.fragmentation.is_some_and(|f| f.geo_frag4 >= 0.0));
+    // The system allocator and the baseline have no heap to measure.
+    assert!(r.aggregates[3].small_heaps.is_none());
+    assert!(r.aggregates[4].small_heaps.is_none());
+    // Speed: five rounds each, the interval around its estimate, the baseline fastest.
+    for run in &r.runs {
+        assert_eq!(run.round_ns.len(), 5, "{}", run.allocator);
+        assert!(
+            run.latency.is_some_and(|l| l.malloc.count > 0),
+            "{}",
+            run.allocator
+        );
+    }
+    for a in &r.aggregates[1..] {
+        let t = a.throughput.unwrap();
+        assert!(
+            t.low <= t.estimate && t.estimate <= t.high,
+            "{}",
+            a.allocator
+        );
+    }
+    // Ranked: the three allocators with a heap; all four but the baseline by speed.
+    assert_eq!(
+        json["ranking"]["fragmentation"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(json["ranking"]["throughput"].as_array().unwrap().len(), 4);
+    assert!(summary.contains("Latency per call"), "{summary}");
 }

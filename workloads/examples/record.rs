@@ -23,23 +23,26 @@ fn main() -> ExitCode {
     }
     match workloads::record::record(&args[2], &args[3..], &PathBuf::from(out)) {
         Ok(rec) => {
+            for w in &rec.warnings {
+                eprintln!("warning: {w}");
+            }
             for t in &rec.traces {
                 println!(
-                    "{}\t{} ops\t{} segment(s)\tpre-trace frees {}\tlive at end {}",
+                    "{}\t{} ops\timage {}\tpre-trace frees {}\tlive at end {}",
                     t.path.display(),
                     t.ops,
-                    t.segments,
+                    t.image,
                     t.report.pretrace_frees,
                     t.report.live_at_end
                 );
             }
             println!(
-                "exit code {:?}; {} trace(s), {} process(es) without allocations",
-                rec.exit_code,
+                "{:?}; {} trace(s), {} process image(s) without allocations",
+                rec.exit,
                 rec.traces.len(),
                 rec.empty
             );
-            ExitCode::SUCCESS
+            ExitCode::from(u8::try_from(rec.status_code()).unwrap_or(u8::MAX))
         }
         Err(e) => {
             eprintln!("record: {e}");

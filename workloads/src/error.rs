@@ -5,6 +5,7 @@
 
 use std::io;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Reading, parsing or writing a trace failed.
@@ -68,6 +69,45 @@ impl TraceError {
     }
 }
 
+/// Something a conversion survived: reported, and the rest of the trace kept.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum TraceWarning {
+    /// A log ends in a record cut short: its process ended (killed, or an `exec` or `_exit`
+    /// with output still unwritten) while the record was being written. Only that record is
+    /// dropped: the last line, which has no line end, and the `<` line before it when the
+    /// cut record is a realloc's `>` line (or the log ends between the two).
+    #[error(
+        "{file}:{line}: the log ends in a record cut short (its process ended while writing \
+         it): dropped {dropped} record(s) from line {line} on; the rest of the trace is kept"
+    )]
+    CutRecord {
+        /// The log.
+        file: String,
+        /// 1-based line of the first record dropped.
+        line: usize,
+        /// Records (lines) dropped.
+        dropped: usize,
+    },
+}
+
+/// Something a recording survived: reported, and every other trace written.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum RecordWarning {
+    /// A log's conversion dropped a record cut short.
+    #[error(transparent)]
+    Trace(#[from] TraceWarning),
+    /// A log could not be converted: no trace for that process image.
+    #[error("{error} (no trace written for this process image; the raw logs are kept in {kept})")]
+    Unconverted {
+        /// The log.
+        file: String,
+        /// The conversion error, naming the file and line.
+        error: String,
+        /// The folder holding the raw logs.
+        kept: String,
+    },
+}
+
 /// A generator's parameters are out of range.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[error("generator `{generator}`: parameter `{parameter}` {reason}")]
@@ -106,6 +146,25 @@ pub enum SuiteError {
     /// No workload is left to run.
     #[error("the suite is empty: no built-in trace, generator or trace file was selected")]
     Empty,
+    /// Two allocators share a name, or a user's allocator takes a built-in one's.
+    #[error("allocator name {name:?} {reason}: every allocator needs a name of its own")]
+    AllocatorName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No workload is left to run once the traces that could not be loaded were skipped
+    /// ([`crate::suite::BadTraces::Skip`]).
+    #[error(
+        "the suite is empty: every trace was skipped ({}): {}",
+        .skipped.len(),
+        .skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    AllSkipped {
+        /// The traces skipped, each with its file, line and reason.
+        skipped: Vec<crate::suite::Skipped>,
+    },
     /// [`crate::suite::find`] found no workload of that name.
     #[error(
         "no workload {name:?}: not a built-in trace, a synthetic workload of the standard set (`synthetic/<shape>`), or a trace of the shared folder ({shared})"
@@ -146,7 +205,7 @@ pub enum AdapterError {
     },
     /// No allocator has this name ([`crate::AdapterSpec::from_name`]).
     #[error(
-        "unknown allocator {name:?}: expected mempool, a pool variant such as mempool(min_split=64,compact=false) (either with @reference for the reference engine), talc, rlsf, linked_list_allocator, dlmalloc or system"
+        "unknown allocator {name:?}: expected mempool, a pool variant such as mempool(min_split=64,compact=false) (either with @reference for the reference engine), talc, rlsf, linked_list_allocator, dlmalloc, system or baseline"
     )]
     UnknownName {
         /// The name given.

@@ -9,7 +9,7 @@
 //!   `r` on an unknown id, zero sizes), plain or zstd-compressed, read and written.
 //! - [`mtrace`]: glibc `mtrace()` logs converted to ops by live address.
 //! - [`record`]: runs an unmodified program under glibc's malloc tracing (a tiny preloaded
-//!   shim, one log per process) and converts each log to `.rep.zst`.
+//!   shim, one log per process image, `exec`s included) and converts each log to `.rep.zst`.
 //! - [`builtin`]: the traces recorded that way and shipped with the crate.
 //! - [`generate`]: seeded, deterministic synthetic workloads.
 //! - [`suite`]: what is replayed: the sources (built-in, synthetic, trace folders and files),
@@ -20,6 +20,10 @@
 //! - [`replay`](mod@replay): runs a workload through an adapter, counts failures, times the run and
 //!   samples heap state; [`metrics`] turns that into Johnstone & Wilson's fragmentation
 //!   measures and malloc-lab utilisation.
+//! - [`aggregate`]: statistics across workloads that one tiny workload cannot dominate
+//!   (geometric means of ratios with bootstrap intervals, medians, wins, the small-heap floor).
+//! - [`timing`]: the lean timing loop (compiled per adapter, nothing but the allocator's calls
+//!   per op) and the per-op latency replay (HDR histograms of malloc, free and realloc).
 //! - [`placement`]: an [`Allocator`] decorator that hashes the offsets an allocator returns,
 //!   so a changed placement shows as a changed hash.
 //!
@@ -42,6 +46,7 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod aggregate;
 pub mod builtin;
 pub mod error;
 pub mod generate;
@@ -55,8 +60,9 @@ pub mod rep;
 pub mod replay;
 mod stable_map;
 pub mod suite;
+pub mod timing;
 
-pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant};
+pub use adapters::{AdapterSpec, Allocator, Block, FreeStats, PoolVariant, WithAllocator};
 pub use error::{AdapterError, GenerateError, RecordError, SuiteError, TraceError};
 pub use metrics::Metrics;
 pub use op::{Op, Provenance, Workload, WorkloadStats};

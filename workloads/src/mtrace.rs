@@ -16,11 +16,18 @@
 //! Sizes are `%#lx` (so a zero size is `0`), addresses `%p` (so NULL is `(nil)`).
 //!
 //! Every new address becomes a new id. What a log can hold that has no op, counted in
-//! [`MtraceReport`] and skipped: frees of blocks allocated before tracing began, failed
-//! allocations, and a record cut off at the end of the file (a process that ends without
-//! flushing its log). A realloc of a block allocated before tracing began becomes an
-//! allocation; an allocation at an address that is still live (its free went unrecorded,
-//! for example while a forking process switched logs) first frees the old block.
+//! [`MtraceReport`] and skipped: frees of blocks allocated before tracing began, and failed
+//! allocations. A realloc of a block allocated before tracing began becomes an allocation;
+//! an allocation at an address that is still live (its free went unrecorded) first frees
+//! the old block.
+//!
+//! A record cut short: glibc ends every record with a line end, so a last line without one
+//! is what was written of a record when its process ended (killed, or an `exec` or `_exit`
+//! with output still buffered). It is dropped even when what is left would parse (`0x1` may
+//! be the start of `0x1f0`), together with the realloc's `<` line when the cut line is its
+//! `>` (a log may also end between the two); the conversion goes on, flags
+//! [`MtraceReport::truncated_tail`] and lists a [`TraceWarning::CutRecord`] naming the file,
+//! line and number of records dropped. Anything malformed before the last line is an error.
 
 #![forbid(unsafe_code)]
 
@@ -29,7 +36,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::TraceError;
+use crate::error::{TraceError, TraceWarning};
 use crate::lines::{text, Lines};
 use crate::op::{Op, Provenance, Workload};
 use crate::stable_map::StableHashMap;
@@ -56,7 +63,7 @@ pub struct MtraceReport {
     pub failed_reallocs: u64,
     /// Allocations at an address that was still live: the old block is freed first.
     pub reused_addresses: u64,
-    /// A last record cut off by the end of the file was dropped.
+    /// A record cut short by the end of a log was dropped (see [`MtraceTrace::warnings`]).
     pub truncated_tail: bool,
     /// Blocks still live at the end of the log.
     pub live_at_end: u64,
@@ -69,6 +76,9 @@ pub struct MtraceTrace {
     pub ops: Vec<Op>,
     /// What the conversion counted.
     pub report: MtraceReport,
+    /// What it survived: one [`TraceWarning::CutRecord`] per log that ends in a record cut
+    /// short.
+    pub warnings: Vec<TraceWarning>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +144,7 @@ struct Converter {
     next_id: u32,
     ops: Vec<Op>,
     report: MtraceReport,
+    warnings: Vec<TraceWarning>,
 }
 
 impl Converter {
@@ -201,7 +212,7 @@ impl Converter {
     }
 }
 
-/// Converts mtrace text; `file` names it in errors.
+/// Converts mtrace text; `file` names it in errors and warnings.
 ///
 /// # Errors
 /// [`TraceError::Malformed`] naming the line: a line that is no mtrace record, or a `<`
@@ -211,8 +222,8 @@ pub fn parse(text_bytes: &[u8], file: &str) -> Result<MtraceTrace, TraceError> {
 }
 
 /// Converts the consecutive logs of one process (`(file, text)` in order) as one trace:
-/// addresses live at the end of a log stay live in the next. The recorder writes a new log
-/// after each `fork()`.
+/// addresses live at the end of a log stay live in the next (for a process whose tracing
+/// was split over several files; the recorder writes one log per process image).
 ///
 /// # Errors
 /// As [`parse`], naming the segment's file and line.
@@ -222,6 +233,7 @@ pub fn parse_segments(segments: &[(&str, &[u8])]) -> Result<MtraceTrace, TraceEr
         next_id: 0,
         ops: Vec::new(),
         report: MtraceReport::default(),
+        warnings: Vec::new(),
     };
     for &(file, text_bytes) in segments {
         conv.segment(file, text_bytes)?;
@@ -230,10 +242,21 @@ pub fn parse_segments(segments: &[(&str, &[u8])]) -> Result<MtraceTrace, TraceEr
     Ok(MtraceTrace {
         ops: conv.ops,
         report: conv.report,
+        warnings: conv.warnings,
     })
 }
 
 impl Converter {
+    /// Drops a record cut short that starts at `line` and spans `dropped` lines.
+    fn cut(&mut self, file: &str, line: usize, dropped: usize) {
+        self.report.truncated_tail = true;
+        self.warnings.push(TraceWarning::CutRecord {
+            file: file.to_owned(),
+            line,
+            dropped,
+        });
+    }
+
     fn segment(&mut self, file: &str, text_bytes: &[u8]) -> Result<(), TraceError> {
         let ends_cleanly = text_bytes.last().is_none_or(|&b| b == b'\n' || b == b'\r');
         let total_lines = Lines::new(text_bytes).count();
@@ -242,17 +265,23 @@ impl Converter {
         let mut pending: Option<u64> = None;
         for (number, line) in Lines::new(text_bytes) {
             self.report.lines += 1;
-            let last_cut = !ends_cleanly && number == total_lines;
-            let parsed = text(file, number, line)
+            if !ends_cleanly && number == total_lines {
+                // No line end: a record cut short, unless it is a marker or blank.
+                let start = line.iter().find(|b| !b.is_ascii_whitespace());
+                if start.is_some_and(|&b| b != b'=') {
+                    match pending.take() {
+                        Some(_) => self.cut(file, pending_line, 2),
+                        None => self.cut(file, number, 1),
+                    }
+                }
+                break;
+            }
+            let rec = match text(file, number, line)
                 .map_err(|e| e.to_string())
-                .and_then(record);
-            let rec = match parsed {
+                .and_then(record)
+            {
                 Ok(Some(rec)) => rec,
                 Ok(None) => continue,
-                Err(_) if last_cut => {
-                    self.report.truncated_tail = true;
-                    continue;
-                }
                 Err(reason) => return Err(TraceError::malformed(file, number, reason)),
             };
             if pending.is_some() && !matches!(rec, Record::ReallocTo(..)) {
@@ -272,7 +301,7 @@ impl Converter {
         }
         if pending.is_some() {
             // The log ends between a realloc's two records: the process ended mid-record.
-            self.report.truncated_tail = true;
+            self.cut(file, pending_line, 1);
         }
         Ok(())
     }

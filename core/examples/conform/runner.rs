@@ -18,6 +18,19 @@
 //!   `false` / `0` without calling the pool); a successful `r` replaces its slot; `F` empties
 //!   the list. Prints `{"op":<op>,"res":R,"stats":S,"hash":H}` with `R` the address (0 =
 //!   failure), `true`/`false` or `null`.
+//! - typed views, with `T` one of the element types both sides have (`"u8"`, `"i8"`, `"u16"`,
+//!   `"i16"`, `"u32"`, `"i32"`, `"u64"`, `"i64"`, `"f32"`, `"f64"`; the seed's clamped `"u8c"`
+//!   has no port type): `["ma",T,num]` mallocAs, `["ca",T,num,fill]` callocAs, `["rv",view,num]`
+//!   reallocArray of `views[view % views.len()]`, `["fv",view]` free of that view. A successful
+//!   `ma`/`ca` appends its view to the stream's view list (apart from the slots), a successful
+//!   `rv` replaces its view, `F` empties the list, and a freed view stays in it (as a JS view
+//!   outlives its block). `R` is the view's data address (0 = `undefined`) or, for `fv`,
+//!   `true`/`false`. `fill` is a string holding a number as JavaScript writes it into the
+//!   typed array: `Number(fill)` for the 8- to 32-bit and float types (integers wrap modulo
+//!   2^bits after truncation, NaN and infinities give 0; floats round to f32), `BigInt(fill)`
+//!   modulo 2^64 for the 64-bit types. The generator only writes strings that JavaScript and
+//!   Rust's `str::parse::<f64>` read alike (decimal numbers, `NaN`, `Infinity`, `-Infinity`,
+//!   `-0`) and, for the 64-bit types, decimal integers.
 //!
 //! `S` is the seed's `stats()` object (same key order) and `H` the first 16 hex digits of the
 //! SHA-1 of the whole buffer. Arguments are integers of at most 2^53 - 1 in magnitude; sizes
@@ -28,7 +41,7 @@
 use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 
-use mempool::{AlignedBuf, Engine, MemPool, PoolError, PoolOptions};
+use mempool::{AlignedBuf, Engine, MemPool, PoolError, PoolOptions, TypedBlock};
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
@@ -79,6 +92,7 @@ fn run_engine<E: Engine>(
     let mut out = io::BufWriter::with_capacity(1 << 16, output);
     let mut state = Stream::<E>::NotStarted;
     let mut slots: Vec<u32> = Vec::new();
+    let mut views: Vec<View> = Vec::new();
     let mut line_buf = String::new();
     for (index, line) in input.lines().enumerate() {
         let line_no = index + 1;
@@ -92,6 +106,7 @@ fn run_engine<E: Engine>(
         match value {
             Value::Object(map) => {
                 slots.clear();
+                views.clear();
                 line_buf.clear();
                 state = match parse_options(&map).map_err(|e| malformed(line_no, e))? {
                     Err(message) => {
@@ -126,7 +141,7 @@ fn run_engine<E: Engine>(
                     Stream::Failed => continue,
                     Stream::Running(pool) => pool,
                 };
-                let res = apply(pool, &mut slots, op);
+                let res = apply(pool, &mut slots, &mut views, op);
                 line_buf.clear();
                 line_buf.push_str("{\"op\":");
                 line_buf.push_str(&serde_json::to_string(&items).map_err(io::Error::other)?);
@@ -162,7 +177,7 @@ enum Stream<E: Engine> {
     Running(Pool<E>),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Op {
     Malloc(i64),
     Calloc(i64, i64),
@@ -171,6 +186,169 @@ enum Op {
     FreeAll,
     FreeAddr(i64),
     ReallocAddr(i64, i64),
+    MallocAs(Elem, i64),
+    CallocAs(Elem, i64, String),
+    ReallocView(u64, i64),
+    FreeView(u64),
+}
+
+/// The element types of typed views: the seed's `Type` names that the port also has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elem {
+    U8,
+    I8,
+    U16,
+    I16,
+    U32,
+    I32,
+    U64,
+    I64,
+    F32,
+    F64,
+}
+
+impl Elem {
+    fn parse(name: &str) -> Option<Elem> {
+        Some(match name {
+            "u8" => Elem::U8,
+            "i8" => Elem::I8,
+            "u16" => Elem::U16,
+            "i16" => Elem::I16,
+            "u32" => Elem::U32,
+            "i32" => Elem::I32,
+            "u64" => Elem::U64,
+            "i64" => Elem::I64,
+            "f32" => Elem::F32,
+            "f64" => Elem::F64,
+            _ => return None,
+        })
+    }
+}
+
+/// A typed block of one of the [`Elem`] types.
+#[derive(Debug, Clone, Copy)]
+enum View {
+    U8(TypedBlock<u8>),
+    I8(TypedBlock<i8>),
+    U16(TypedBlock<u16>),
+    I16(TypedBlock<i16>),
+    U32(TypedBlock<u32>),
+    I32(TypedBlock<i32>),
+    U64(TypedBlock<u64>),
+    I64(TypedBlock<i64>),
+    F32(TypedBlock<f32>),
+    F64(TypedBlock<f64>),
+}
+
+/// `$body` with `$b` bound to the view's block, whatever its element type, and `$wrap` to the
+/// view's constructor.
+macro_rules! with_view {
+    ($view:expr, $b:ident, $wrap:ident => $body:expr) => {
+        match $view {
+            View::U8($b) => {
+                let $wrap = View::U8;
+                $body
+            }
+            View::I8($b) => {
+                let $wrap = View::I8;
+                $body
+            }
+            View::U16($b) => {
+                let $wrap = View::U16;
+                $body
+            }
+            View::I16($b) => {
+                let $wrap = View::I16;
+                $body
+            }
+            View::U32($b) => {
+                let $wrap = View::U32;
+                $body
+            }
+            View::I32($b) => {
+                let $wrap = View::I32;
+                $body
+            }
+            View::U64($b) => {
+                let $wrap = View::U64;
+                $body
+            }
+            View::I64($b) => {
+                let $wrap = View::I64;
+                $body
+            }
+            View::F32($b) => {
+                let $wrap = View::F32;
+                $body
+            }
+            View::F64($b) => {
+                let $wrap = View::F64;
+                $body
+            }
+        }
+    };
+}
+
+impl View {
+    fn addr(self) -> u32 {
+        with_view!(self, b, _w => b.addr())
+    }
+}
+
+/// JavaScript's `Number(s)` for the strings the streams hold (see the module docs).
+fn js_number(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok()
+}
+
+/// ECMAScript's ToIntN / ToUintN: truncate, wrap modulo 2^bits (NaN and infinities give 0);
+/// the result's low `bits` bits.
+fn js_to_bits(x: f64, bits: u32) -> u64 {
+    if !x.is_finite() {
+        return 0;
+    }
+    let modulus = 2f64.powi(bits as i32);
+    // Both steps are exact on doubles: trunc, and the remainder of an integer by 2^bits.
+    x.trunc().rem_euclid(modulus) as u64
+}
+
+/// `BigInt(s)` modulo 2^64, for BigInt64Array / BigUint64Array fills.
+fn js_bigint_bits(s: &str) -> Option<u64> {
+    s.parse::<i128>().ok().map(|v| v as u64)
+}
+
+/// `pool.callocAs(type, num, fill)`: the fill converted as the JavaScript typed array
+/// converts it.
+fn calloc_as<E: Engine>(pool: &mut Pool<E>, elem: Elem, num: u32, fill: &str) -> Option<View> {
+    let number = || js_number(fill);
+    Some(match elem {
+        Elem::U8 => View::U8(pool.calloc_as(num, js_to_bits(number()?, 8) as u8)?),
+        Elem::I8 => View::I8(pool.calloc_as(num, js_to_bits(number()?, 8) as u8 as i8)?),
+        Elem::U16 => View::U16(pool.calloc_as(num, js_to_bits(number()?, 16) as u16)?),
+        Elem::I16 => View::I16(pool.calloc_as(num, js_to_bits(number()?, 16) as u16 as i16)?),
+        Elem::U32 => View::U32(pool.calloc_as(num, js_to_bits(number()?, 32) as u32)?),
+        Elem::I32 => View::I32(pool.calloc_as(num, js_to_bits(number()?, 32) as u32 as i32)?),
+        Elem::U64 => View::U64(pool.calloc_as(num, js_bigint_bits(fill)?)?),
+        Elem::I64 => View::I64(pool.calloc_as(num, js_bigint_bits(fill)? as i64)?),
+        // ToFloat32: round to nearest, ties to even, as `as` does.
+        Elem::F32 => View::F32(pool.calloc_as(num, number()? as f32)?),
+        Elem::F64 => View::F64(pool.calloc_as(num, number()?)?),
+    })
+}
+
+/// `pool.mallocAs(type, num)`.
+fn malloc_as<E: Engine>(pool: &mut Pool<E>, elem: Elem, num: u32) -> Option<View> {
+    Some(match elem {
+        Elem::U8 => View::U8(pool.malloc_as(num)?),
+        Elem::I8 => View::I8(pool.malloc_as(num)?),
+        Elem::U16 => View::U16(pool.malloc_as(num)?),
+        Elem::I16 => View::I16(pool.malloc_as(num)?),
+        Elem::U32 => View::U32(pool.malloc_as(num)?),
+        Elem::I32 => View::I32(pool.malloc_as(num)?),
+        Elem::U64 => View::U64(pool.malloc_as(num)?),
+        Elem::I64 => View::I64(pool.malloc_as(num)?),
+        Elem::F32 => View::F32(pool.malloc_as(num)?),
+        Elem::F64 => View::F64(pool.malloc_as(num)?),
+    })
 }
 
 enum Res {
@@ -179,7 +357,12 @@ enum Res {
     Null,
 }
 
-fn apply<E: Engine>(pool: &mut Pool<E>, slots: &mut Vec<u32>, op: Op) -> Res {
+fn apply<E: Engine>(
+    pool: &mut Pool<E>,
+    slots: &mut Vec<u32>,
+    views: &mut Vec<View>,
+    op: Op,
+) -> Res {
     match op {
         Op::Malloc(size) => {
             let addr = size_u32(size).and_then(|s| pool.malloc(s));
@@ -209,6 +392,7 @@ fn apply<E: Engine>(pool: &mut Pool<E>, slots: &mut Vec<u32>, op: Op) -> Res {
         Op::FreeAll => {
             pool.free_all();
             slots.clear();
+            views.clear();
             Res::Null
         }
         Op::FreeAddr(addr) => Res::Bool(u32::try_from(addr).is_ok_and(|a| pool.free(a))),
@@ -219,6 +403,38 @@ fn apply<E: Engine>(pool: &mut Pool<E>, slots: &mut Vec<u32>, op: Op) -> Res {
             };
             Res::Addr(res.unwrap_or(0))
         }
+        Op::MallocAs(elem, num) => {
+            let view = u32::try_from(num)
+                .ok()
+                .and_then(|n| malloc_as(pool, elem, n));
+            views.extend(view);
+            Res::Addr(view.map_or(0, View::addr))
+        }
+        Op::CallocAs(elem, num, fill) => {
+            let view = u32::try_from(num)
+                .ok()
+                .and_then(|n| calloc_as(pool, elem, n, &fill));
+            views.extend(view);
+            Res::Addr(view.map_or(0, View::addr))
+        }
+        Op::ReallocView(view, num) => match slot_index(views, view) {
+            None => Res::Addr(0),
+            Some(i) => {
+                // `num * BYTES_PER_ELEMENT <= 0` fails in the seed's realloc, as a num the
+                // port cannot take does here.
+                let new = u32::try_from(num).ok().and_then(
+                    |n| with_view!(views[i], b, wrap => pool.realloc_array(b, n).map(wrap)),
+                );
+                if let Some(v) = new {
+                    views[i] = v;
+                }
+                Res::Addr(new.map_or(0, View::addr))
+            }
+        },
+        Op::FreeView(view) => match slot_index(views, view) {
+            None => Res::Bool(false),
+            Some(i) => Res::Bool(with_view!(views[i], b, _w => pool.free_typed(b))),
+        },
     }
 }
 
@@ -227,7 +443,7 @@ fn size_u32(size: i64) -> Option<u32> {
     u32::try_from(size).ok().filter(|&s| s > 0)
 }
 
-fn slot_index(slots: &[u32], slot: u64) -> Option<usize> {
+fn slot_index<T>(slots: &[T], slot: u64) -> Option<usize> {
     if slots.is_empty() {
         None
     } else {
@@ -243,8 +459,9 @@ fn parse_op(items: &[Value]) -> Result<Op, String> {
         .ok_or_else(|| "an op must start with its name".to_string())?;
     let arity = match kind {
         "F" => 0,
-        "m" | "f" | "fa" => 1,
-        "c" | "r" | "ra" => 2,
+        "m" | "f" | "fa" | "fv" => 1,
+        "c" | "r" | "ra" | "ma" | "rv" => 2,
+        "ca" => 3,
         _ => return Err(format!("unknown op {}", Value::from(kind))),
     };
     if items.len() != arity + 1 {
@@ -256,6 +473,12 @@ fn parse_op(items: &[Value]) -> Result<Op, String> {
     let slot = |i: usize| -> Result<u64, String> {
         u64::try_from(arg(i)?).map_err(|_| format!("op {kind}: slot must not be negative"))
     };
+    let elem = |i: usize| -> Result<Elem, String> {
+        items[i]
+            .as_str()
+            .and_then(Elem::parse)
+            .ok_or_else(|| format!("op {kind}: argument {i} must be an element type"))
+    };
     Ok(match kind {
         "m" => Op::Malloc(arg(1)?),
         "c" => Op::Calloc(arg(1)?, arg(2)?),
@@ -266,7 +489,17 @@ fn parse_op(items: &[Value]) -> Result<Op, String> {
         }
         "F" => Op::FreeAll,
         "fa" => Op::FreeAddr(arg(1)?),
-        _ => Op::ReallocAddr(arg(1)?, arg(2)?),
+        "ra" => Op::ReallocAddr(arg(1)?, arg(2)?),
+        "ma" => Op::MallocAs(elem(1)?, arg(2)?),
+        "ca" => {
+            let fill = items[3]
+                .as_str()
+                .filter(|s| js_number(s).is_some() || js_bigint_bits(s).is_some())
+                .ok_or_else(|| format!("op {kind}: argument 3 must be a number in a string"))?;
+            Op::CallocAs(elem(1)?, arg(2)?, fill.to_owned())
+        }
+        "rv" => Op::ReallocView(slot(1)?, arg(2)?),
+        _ => Op::FreeView(slot(1)?),
     })
 }
 

@@ -1,22 +1,7 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: seeded generators ([`rng`]) and the Node.js set-up
+//! of the tests that run the seed under JavaScript ([`node`]).
 
 #![allow(dead_code)] // each test binary uses part of it
 
-/// SplitMix64: a tiny seeded generator, so failures replay from the printed seed.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
+pub mod node;
+pub mod rng;

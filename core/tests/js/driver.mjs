@@ -18,6 +18,14 @@
 //   ["F"]               freeAll                      -> null
 //   ["fa",addr]         free of a raw address        -> true/false
 //   ["ra",addr,size]    realloc of a raw address     -> address
+//   ["ma",T,num]        mallocAs(T, num)             -> the view's byteOffset (0 = undefined)
+//   ["ca",T,num,fill]   callocAs(T, num, fill)       -> byteOffset; fill is a string:
+//                       Number(fill), or BigInt(fill) for "i64"/"u64"
+//   ["rv",view,num]     reallocArray(views[view % n], num) -> byteOffset
+//   ["fv",view]         free(views[view % n])        -> true/false
+// T is one of TYPES below (the seed's types that the port has too; not "u8c").
+// Successful ma/ca append their view to the view list, a successful rv
+// replaces its view, F empties it; a freed view stays in it.
 // Each op prints {"op":<op>,"res":R,"stats":S,"hash":H} where S is the
 // seed's stats() and H the first 16 hex digits of the SHA-1 of the buffer.
 //
@@ -132,7 +140,13 @@ const checkOptions = (obj) => {
     }
 };
 
-const ARITY = { m: 2, c: 3, f: 2, r: 3, F: 1, fa: 2, ra: 3 };
+const ARITY = { m: 2, c: 3, f: 2, r: 3, F: 1, fa: 2, ra: 3, ma: 3, ca: 4, rv: 3, fv: 2 };
+const TYPES = ["u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "f32", "f64"];
+const BIG = ["u64", "i64"];
+// The fill strings the runner reads alike (runner.rs): decimal numbers,
+// NaN, Infinity, -Infinity; for the 64-bit types decimal integers only.
+const NUMBER_FILL = /^(-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|NaN|-?Infinity)$/;
+const BIGINT_FILL = /^-?\d+$/;
 
 const checkOp = (op) => {
     const kind = op[0];
@@ -142,12 +156,22 @@ const checkOp = (op) => {
     if (op.length !== ARITY[kind]) {
         throw new Malformed(`op ${kind} takes ${ARITY[kind] - 1} argument(s)`);
     }
+    const typed = kind === "ma" || kind === "ca";
     for (let i = 1; i < op.length; i++) {
-        if (!isInt(op[i])) {
+        if (typed && i === 1) {
+            if (!TYPES.includes(op[i])) {
+                throw new Malformed(`op ${kind}: argument ${i} must be an element type`);
+            }
+        } else if (kind === "ca" && i === 3) {
+            const re = BIG.includes(op[1]) ? BIGINT_FILL : NUMBER_FILL;
+            if (typeof op[i] !== "string" || !re.test(op[i])) {
+                throw new Malformed(`op ${kind}: argument 3 must be a number in a string`);
+            }
+        } else if (!isInt(op[i])) {
             throw new Malformed(`op ${kind}: argument ${i} must be an integer`);
         }
     }
-    if ((kind === "f" || kind === "r") && op[1] < 0) {
+    if ((kind === "f" || kind === "r" || kind === "rv" || kind === "fv") && op[1] < 0) {
         throw new Malformed(`op ${kind}: slot must not be negative`);
     }
 };
@@ -173,7 +197,10 @@ const emit = async (line) => {
     if (pendingLen >= 1 << 20) await flush();
 };
 
-const applyOp = (pool, slots, op) => {
+// A view's result: its data address, or 0 for undefined.
+const viewAddr = (view) => (view ? view.byteOffset : 0);
+
+const applyOp = (pool, slots, views, op) => {
     switch (op[0]) {
         case "m": {
             const addr = pool.malloc(op[1]);
@@ -198,11 +225,33 @@ const applyOp = (pool, slots, op) => {
         case "F":
             pool.freeAll();
             slots.length = 0;
+            views.length = 0;
             return null;
         case "fa":
             return pool.free(op[1]);
         case "ra":
             return pool.realloc(op[1], op[2]);
+        case "ma": {
+            const view = pool.mallocAs(op[1], op[2]);
+            if (view) views.push(view);
+            return viewAddr(view);
+        }
+        case "ca": {
+            const fill = BIG.includes(op[1]) ? BigInt(op[3]) : Number(op[3]);
+            const view = pool.callocAs(op[1], op[2], fill);
+            if (view) views.push(view);
+            return viewAddr(view);
+        }
+        case "rv": {
+            if (!views.length) return 0;
+            const i = op[1] % views.length;
+            const view = pool.reallocArray(views[i], op[2]);
+            if (view) views[i] = view;
+            return viewAddr(view);
+        }
+        case "fv":
+            if (!views.length) return false;
+            return pool.free(views[op[1] % views.length]);
     }
 };
 
@@ -212,6 +261,7 @@ const main = async () => {
     let started = false;
     let pool = null;
     let slots = [];
+    let views = [];
     try {
         for await (const raw of rl) {
             lineNo++;
@@ -227,7 +277,7 @@ const main = async () => {
                 checkOp(value);
                 if (!started) throw new Malformed("op before any options line");
                 if (!pool) continue; // stream whose init failed
-                const res = applyOp(pool, slots, value);
+                const res = applyOp(pool, slots, views, value);
                 await emit(
                     `{"op":${JSON.stringify(value)},"res":${JSON.stringify(res)},"stats":${stats(pool)},"hash":"${hash(pool)}"}`
                 );
@@ -235,6 +285,7 @@ const main = async () => {
                 checkOptions(value);
                 started = true;
                 slots = [];
+                views = [];
                 try {
                     pool = new FixedPool(value);
                 } catch (e) {

@@ -36,11 +36,16 @@ fn differential() {
 }
 
 #[test]
+fn peers() {
+    replay(Target::Peers);
+}
+
+#[test]
 fn every_target_is_replayed() {
     // A new target must get a test above.
     assert_eq!(
         Target::ALL.map(Target::name),
-        ["ops", "model", "attach", "trace", "differential"],
+        ["ops", "model", "attach", "trace", "differential", "peers"],
         "add a replay test for the new target"
     );
 }

@@ -149,3 +149,31 @@ where
         .bold_line_style(RGBColor(bold, bold, bold))
         .draw()
 }
+
+/// Draws both axes and the grid of an x-y chart: 8 labels each, formatted by `x_fmt` and
+/// `y_fmt`, described by `x_desc` and `y_desc`.
+pub(super) fn draw_xy_mesh<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    (x_desc, y_desc): (&str, &str),
+    x_fmt: &dyn Fn(&f64) -> String,
+    y_fmt: &dyn Fn(&f64) -> String,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(8)
+        .y_labels(8)
+        .x_label_formatter(x_fmt)
+        .y_label_formatter(y_fmt)
+        .label_style(font(LABEL_PX - 2))
+        .axis_desc_style(font(LABEL_PX))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .draw()
+}

@@ -1,10 +1,13 @@
-//! Lines over a shared x axis, linear or log-log (footprint over time, scaling curves).
+//! Lines over a shared x axis, linear, log-log or with a log y axis only (footprint over
+//! time, scaling curves, latency percentile ladders).
 
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::drawing::{draw_legend, font, log_range, padded_range, LABEL_PX, LEGEND_W, TITLE_PX};
+use super::drawing::{
+    draw_legend, draw_xy_mesh, font, log_range, padded_range, LEGEND_W, TITLE_PX,
+};
 use super::unit::{byte_scale, scaled_label};
 use super::{Chart, DrawResult, Unit};
 use crate::palette;
@@ -39,7 +42,18 @@ impl Line {
     }
 }
 
-/// Lines over a shared x axis; linear or log-log.
+/// Which axes of a [`LineChart`] are logarithmic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axes {
+    /// Both linear.
+    Linear,
+    /// Both logarithmic.
+    LogLog,
+    /// Linear x, logarithmic y.
+    LogY,
+}
+
+/// Lines over a shared x axis.
 #[derive(Debug, Clone)]
 pub struct LineChart {
     /// Title.
@@ -52,8 +66,8 @@ pub struct LineChart {
     pub x_unit: Unit,
     /// How y values are labelled.
     pub y_unit: Unit,
-    /// Log scales on both axes.
-    pub log_log: bool,
+    /// Which axes are logarithmic.
+    pub axes: Axes,
     /// The lines.
     pub lines: Vec<Line>,
     /// Size in pixels.
@@ -74,7 +88,7 @@ impl LineChart {
             .iter()
             .flat_map(|l| l.points.iter().map(|p| p.1))
             .fold(0.0, f64::max);
-        let y_scale = if self.y_unit == Unit::Bytes && !self.log_log {
+        let y_scale = if self.y_unit == Unit::Bytes && self.axes == Axes::Linear {
             byte_scale(max_y)
         } else {
             (1.0, "")
@@ -95,16 +109,26 @@ impl LineChart {
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(84);
-        if self.log_log {
-            let (x0, x1) = log_range(xs());
-            let (y0, y1) = log_range(ys());
-            let chart = builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
-            self.finish(chart, &lines, y_scale)?;
-        } else {
-            let (x0, x1) = padded_range(xs(), true);
-            let (y0, y1) = padded_range(ys(), true);
-            let chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
-            self.finish(chart, &lines, y_scale)?;
+        match self.axes {
+            Axes::LogLog => {
+                let (x0, x1) = log_range(xs());
+                let (y0, y1) = log_range(ys());
+                let chart =
+                    builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+                self.finish(chart, &lines, y_scale)?;
+            }
+            Axes::LogY => {
+                let (x0, x1) = padded_range(xs(), true);
+                let (y0, y1) = log_range(ys());
+                let chart = builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
+                self.finish(chart, &lines, y_scale)?;
+            }
+            Axes::Linear => {
+                let (x0, x1) = padded_range(xs(), true);
+                let (y0, y1) = padded_range(ys(), true);
+                let chart = builder.build_cartesian_2d(x0..x1, y0..y1)?;
+                self.finish(chart, &lines, y_scale)?;
+            }
         }
         let entries: Vec<_> = self
             .lines
@@ -134,19 +158,7 @@ impl LineChart {
                 yu.format(*v)
             }
         };
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_desc)
-            .y_desc(&self.y_desc)
-            .x_labels(8)
-            .y_labels(8)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(font(LABEL_PX - 2))
-            .axis_desc_style(font(LABEL_PX))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()?;
+        draw_xy_mesh(&mut chart, (&self.x_desc, &self.y_desc), &x_fmt, &y_fmt)?;
         for line in lines {
             let color = line.rgb();
             let width = line.width;

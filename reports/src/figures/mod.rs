@@ -1,11 +1,12 @@
 //! The report's chart kinds, drawn with plotters on any backend: SVG (always) and PNG (when a
 //! system font is registered, see [`fonts`]). One chart kind per file:
 //!
-//! - [`LineChart`] (`line_chart.rs`): lines over a shared x axis, linear or log-log;
+//! - [`LineChart`] (`line_chart.rs`): lines over a shared x axis, linear, log-log or log-y;
 //! - [`Panels`] (`panels.rs`): line charts stacked in one figure;
 //! - [`StackedBars`] (`stacked_bars.rs`): one horizontal stacked bar per allocator;
 //! - [`DotPlot`] (`dot_plot.rs`): one row per workload, one dot per allocator, log axis;
-//! - [`Heatmap`] (`heatmap.rs`): a grid of values coloured by magnitude.
+//! - [`Heatmap`] (`heatmap.rs`): a grid of values coloured by magnitude;
+//! - [`Scatter`] (`scatter.rs`): points with error bars, a path and marked points.
 //!
 //! What they share: the [`Chart`] trait and [`render`] (here), value axes ([`Unit`],
 //! `unit.rs`), text, legends and ranges (`drawing.rs`), the text-measuring SVG backend
@@ -25,17 +26,19 @@ pub mod fonts;
 mod heatmap;
 mod line_chart;
 mod panels;
+mod scatter;
 mod stacked_bars;
 mod svg_backend;
 mod unit;
 
 pub use self::dot_plot::DotPlot;
 pub use self::heatmap::Heatmap;
-pub use self::line_chart::{Line, LineChart};
+pub use self::line_chart::{Axes, Line, LineChart};
 pub use self::panels::Panels;
+pub use self::scatter::{Point, Scatter};
 pub use self::stacked_bars::{BarRow, StackedBars};
 pub use self::svg_backend::{estimate, TextSafeSvg};
-pub use self::unit::Unit;
+pub use self::unit::{Unit, LADDER};
 
 /// What the drawing functions return.
 pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -115,7 +118,7 @@ mod tests {
             y_desc: "bytes".into(),
             x_unit: Unit::Count,
             y_unit: Unit::Bytes,
-            log_log: false,
+            axes: Axes::Linear,
             lines: vec![Line::new("mempool", vec![(0.0, 0.0), (10.0, 4096.0)])],
             size: (600, 300),
         };

@@ -1,5 +1,5 @@
 //! Value axes: how numbers are labelled (bytes in binary units, counts, percentages,
-//! nanoseconds, ratios).
+//! nanoseconds, ratios, percentile ladders).
 
 use crate::units;
 
@@ -16,7 +16,13 @@ pub enum Unit {
     Nanos,
     /// A ratio (`×`).
     Ratio,
+    /// Positions 0..=4 of a percentile ladder: p50, p90, p99, p99.9, max (other positions
+    /// unlabelled).
+    Ladder,
 }
+
+/// The labels of a percentile ladder's positions.
+pub const LADDER: [&str; 5] = ["p50", "p90", "p99", "p99.9", "max"];
 
 impl Unit {
     /// `v` formatted for an axis label.
@@ -28,6 +34,14 @@ impl Unit {
             Unit::Percent => format!("{:.0} %", v * 100.0),
             Unit::Nanos => units::nanos(v),
             Unit::Ratio => units::ratio(v),
+            Unit::Ladder => {
+                let i = v.round();
+                if (v - i).abs() < 1e-6 && (0.0..=4.0).contains(&i) {
+                    LADDER[i as usize].to_owned()
+                } else {
+                    String::new()
+                }
+            }
         }
     }
 

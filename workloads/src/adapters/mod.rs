@@ -20,6 +20,7 @@
 //! hand one to another adapter (that is refused), so the adapters that drive allocators
 //! through raw pointers stay sound.
 
+mod baseline;
 // Only the modules that hand raw memory to an allocator crate may use unsafe code; each
 // unsafe block there carries a SAFETY comment.
 #[allow(unsafe_code)]
@@ -29,6 +30,8 @@ mod linked_list;
 mod mempool;
 #[allow(unsafe_code)]
 mod region;
+#[allow(unsafe_code)]
+mod region_allocator;
 #[allow(unsafe_code)]
 mod rlsf;
 #[allow(unsafe_code)]
@@ -40,12 +43,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-pub use self::dlmalloc::DlmallocAdapter;
-pub use self::linked_list::LinkedListAdapter;
+pub use self::baseline::BaselineAdapter;
+pub use self::dlmalloc::{DlmallocAdapter, DlmallocRegion};
+pub use self::linked_list::{LinkedListAdapter, LinkedListRegion};
 pub use self::mempool::MemPoolAdapter;
-pub use self::rlsf::RlsfAdapter;
+pub use self::region_allocator::{RegionAdapter, RegionAllocator, Resize};
+pub use self::rlsf::{RlsfAdapter, RlsfRegion};
 pub use self::system::SystemAdapter;
-pub use self::talc::TalcAdapter;
+pub use self::talc::{TalcAdapter, TalcRegion};
 use crate::error::AdapterError;
 
 /// How much of its region a peer is handed at least each time its heap grows. Small, so a
@@ -64,23 +69,36 @@ pub(crate) fn request_layout(size: usize, capacity: usize) -> Option<std::alloc:
     std::alloc::Layout::from_size_align(size, ALIGN).ok()
 }
 
-/// A live allocation: its offset, its requested size, and the adapter that made it.
+/// A live allocation: its offset, its requested size and alignment, and the adapter that
+/// made it.
 ///
 /// Only adapters make blocks; `free` and `realloc` consume them.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Block {
     offset: usize,
     size: usize,
+    align: usize,
     owner: u64,
 }
 
 impl Block {
     pub(crate) fn new(owner: u64, offset: usize, size: usize) -> Self {
+        Self::with_align(owner, offset, size, ALIGN)
+    }
+
+    pub(crate) fn with_align(owner: u64, offset: usize, size: usize, align: usize) -> Self {
         Self {
             offset,
             size,
+            align,
             owner,
         }
+    }
+
+    /// The alignment it was requested with ([`ALIGN`] through [`Allocator::allocate`]).
+    #[must_use]
+    pub fn align(&self) -> usize {
+        self.align
     }
 
     /// Offset of the data in the region (for the system allocator: the address).
@@ -140,17 +158,29 @@ pub trait Allocator: Send {
     /// The unchanged block.
     fn realloc(&mut self, block: Block, new_size: usize) -> Result<Block, Block>;
 
-    /// Current heap end, as an offset from the region's start.
-    fn extent(&self) -> Option<usize>;
+    /// Current heap end, as an offset from the region's start (`None`, the default: the
+    /// allocator has no heap to measure, and no fragmentation figure).
+    fn extent(&self) -> Option<usize> {
+        None
+    }
 
-    /// Largest extent so far.
-    fn footprint(&self) -> Option<usize>;
+    /// Largest extent so far (`None` by default, as [`Allocator::extent`]).
+    fn footprint(&self) -> Option<usize> {
+        None
+    }
 
-    /// Bytes `block` occupies in the heap: header, payload, padding, unsplit remainder.
-    fn block_bytes(&self, block: &Block) -> Option<usize>;
+    /// Bytes `block` occupies in the heap: header, payload, padding, unsplit remainder
+    /// (`None` by default: unknown).
+    fn block_bytes(&self, block: &Block) -> Option<usize> {
+        let _ = block;
+        None
+    }
 
-    /// Free space below the extent (may walk the heap: call it now and then, not per op).
-    fn free_stats(&self) -> FreeStats;
+    /// Free space below the extent (may walk the heap: call it now and then, not per op;
+    /// nothing known by default).
+    fn free_stats(&self) -> FreeStats {
+        FreeStats::default()
+    }
 }
 
 impl<A: Allocator + ?Sized> Allocator for Box<A> {
@@ -181,6 +211,17 @@ impl<A: Allocator + ?Sized> Allocator for Box<A> {
     fn free_stats(&self) -> FreeStats {
         (**self).free_stats()
     }
+}
+
+/// Work to do with a concrete allocator: [`AdapterSpec::with_built`] builds the adapter a
+/// spec names and calls [`WithAllocator::run`] with its concrete type, so the work is compiled
+/// for each adapter (no virtual call per request, unlike through [`AdapterSpec::build`]'s
+/// `Box<dyn Allocator>`).
+pub trait WithAllocator {
+    /// What the work returns.
+    type Output;
+    /// Does the work on `alloc`.
+    fn run<A: Allocator>(self, alloc: &mut A) -> Self::Output;
 }
 
 /// The pool's tunable options (everything of `mempool::PoolOptions` but the buffer's size
@@ -295,6 +336,10 @@ pub enum AdapterSpec {
     Dlmalloc,
     /// The process's system allocator (no region: no footprint).
     System,
+    /// [`BaselineAdapter`]: a counter that ignores frees, the cheapest allocator that can
+    /// serve any trace; its time is the replay loop's own cost. Throughput and latency only
+    /// (its blocks may overlap: no fragmentation figures). Not in [`AdapterSpec::all`].
+    Baseline,
 }
 
 /// The name of a pool variant on the reference engine.
@@ -340,6 +385,7 @@ impl AdapterSpec {
             Self::LinkedList => "linked_list_allocator".into(),
             Self::Dlmalloc => "dlmalloc".into(),
             Self::System => "system".into(),
+            Self::Baseline => "baseline".into(),
         }
     }
 
@@ -350,7 +396,11 @@ impl AdapterSpec {
     /// # Errors
     /// [`AdapterError::UnknownName`] listing the names there are.
     pub fn from_name(name: &str) -> Result<Self, AdapterError> {
-        if let Some(peer) = Self::peers().into_iter().find(|p| p.name() == name) {
+        if let Some(peer) = Self::peers()
+            .into_iter()
+            .chain([Self::Baseline])
+            .find(|p| p.name() == name)
+        {
             return Ok(peer);
         }
         let parsed = match name.strip_suffix("@reference") {
@@ -359,6 +409,30 @@ impl AdapterSpec {
         };
         parsed.ok_or_else(|| AdapterError::UnknownName {
             name: name.to_owned(),
+        })
+    }
+
+    /// Builds the adapter over a new region of `capacity` bytes, as [`AdapterSpec::build`]
+    /// does, and runs `work` on it with its concrete type.
+    ///
+    /// # Errors
+    /// [`AdapterError`] when the region is too small, too large, or cannot be reserved.
+    pub fn with_built<W: WithAllocator>(
+        &self,
+        capacity: usize,
+        work: W,
+    ) -> Result<W::Output, AdapterError> {
+        Ok(match self {
+            Self::MemPool(v) => work.run(&mut MemPoolAdapter::new(*v, capacity)?),
+            Self::Reference(v) => work.run(
+                &mut MemPoolAdapter::<::mempool::Reference>::with_engine(*v, capacity)?,
+            ),
+            Self::Talc => work.run(&mut TalcAdapter::new(capacity)?),
+            Self::Rlsf => work.run(&mut RlsfAdapter::new(capacity)?),
+            Self::LinkedList => work.run(&mut LinkedListAdapter::new(capacity)?),
+            Self::Dlmalloc => work.run(&mut DlmallocAdapter::new(capacity)?),
+            Self::System => work.run(&mut SystemAdapter::new(capacity)),
+            Self::Baseline => work.run(&mut BaselineAdapter::new(capacity)),
         })
     }
 
@@ -378,6 +452,7 @@ impl AdapterSpec {
             Self::LinkedList => Box::new(LinkedListAdapter::new(capacity)?),
             Self::Dlmalloc => Box::new(DlmallocAdapter::new(capacity)?),
             Self::System => Box::new(SystemAdapter::new(capacity)),
+            Self::Baseline => Box::new(BaselineAdapter::new(capacity)),
         })
     }
 }

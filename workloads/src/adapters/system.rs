@@ -3,7 +3,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-use super::{next_owner, Allocator, Block, FreeStats};
+use super::{next_owner, Allocator, Block};
 
 /// `std::alloc::System` behind the [`Allocator`] trait. A block's offset is its address.
 ///
@@ -79,21 +79,5 @@ impl Allocator for SystemAdapter {
             return Err(block);
         }
         Ok(Block::new(self.owner, ptr.expose_provenance(), new_size))
-    }
-
-    fn extent(&self) -> Option<usize> {
-        None
-    }
-
-    fn footprint(&self) -> Option<usize> {
-        None
-    }
-
-    fn block_bytes(&self, _block: &Block) -> Option<usize> {
-        None
-    }
-
-    fn free_stats(&self) -> FreeStats {
-        FreeStats::default()
     }
 }

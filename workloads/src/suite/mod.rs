@@ -7,9 +7,14 @@
 //!
 //! - Sources ([`Source`]): the built-in recorded traces ([`crate::builtin`]), seeded synthetic
 //!   generators ([`crate::generate`]), folders of `.rep` / `.rep.zst` traces (the shared
-//!   malloc-lab folder beside the repository by default), single trace files of any format
-//!   ([`read_any`]).
-//! - Names: [`Source::workload_name`].
+//!   malloc-lab folder by default, found by [`shared_traces_dir`]), single trace files of any
+//!   format ([`read_any`]).
+//! - Bad traces ([`BadTraces`]): a trace that cannot be read or parsed stops the load
+//!   (the default) or is skipped and listed in [`Suite::skipped`] ([`Skipped`]: file, line,
+//!   reason) while the rest loads; a suite left empty by skipping is an error.
+//! - Names: [`Source::workload_name`] for workloads; for allocators `AdapterSpec::name`, and
+//!   [`AllocatorEntry`], which also registers a user's region allocator under its own name
+//!   ([`check_names`] refuses a clash).
 //! - Regions: [`capacity_for`] (16 × peak live payload + 1 MiB, at most 4 GiB).
 //! - CI size (`quick`): every generator at [`Generator::scaled`]`(`[`QUICK_DIVISOR`]`)`, and
 //!   folder traces of more than [`QUICK_MAX_TRACE_OPS`] ops left out.
@@ -26,20 +31,25 @@
 
 #![forbid(unsafe_code)]
 
+mod allocators;
 mod region;
+mod skipped;
 mod source;
 mod trace_files;
 
 use std::path::{Path, PathBuf};
 
+pub use self::allocators::{check_names, AllocatorEntry};
 pub use self::region::{capacity_for, MAX_REGION, REGION_FACTOR, REGION_HEADROOM};
+pub use self::skipped::{BadTraces, Skipped};
 pub use self::source::Source;
+use self::trace_files::list_trace_files;
 pub use self::trace_files::{
-    default_shared_traces_dir, is_rep_file, name_in, read_any, shared_traces_dir, trace_files,
-    SHARED_TRACES_ENV,
+    fallback_shared_traces_dir, is_rep_file, name_in, read_any, shared_traces_candidates,
+    shared_traces_dir, trace_files, SHARED_TRACES_ENV,
 };
 use crate::builtin;
-use crate::error::SuiteError;
+use crate::error::{SuiteError, TraceError};
 use crate::generate::{self, Generator};
 use crate::op::{Workload, WorkloadStats};
 use crate::rep;
@@ -82,6 +92,24 @@ impl Item {
         }
     }
 
+    /// The group of workloads this one belongs to, for cross-validation (`tune` holds out one
+    /// group at a time): `recorded programs` for the built-in traces, `synthetic`, the first
+    /// folder of a shared trace's name (`malloclab-2002`, `malloclab-2016`), any other trace
+    /// folder's label, a single file's path.
+    #[must_use]
+    pub fn fold(&self) -> String {
+        match &self.source {
+            Source::Recorded => "recorded programs".to_owned(),
+            Source::Synthetic => "synthetic".to_owned(),
+            Source::Folder(label) if label == SHARED_LABEL => self
+                .workload
+                .name
+                .split_once('/')
+                .map_or_else(|| label.clone(), |(first, _)| first.to_owned()),
+            Source::Folder(label) | Source::File(label) => label.clone(),
+        }
+    }
+
     /// The region as a `usize` (saturating on 32-bit hosts).
     #[must_use]
     pub fn capacity_bytes(&self) -> usize {
@@ -98,6 +126,9 @@ pub struct Suite {
     pub notes: Vec<String>,
     /// The trace folders read.
     pub folders: Vec<PathBuf>,
+    /// The traces that could not be read or parsed and were left out, in the order met
+    /// (only with [`BadTraces::Skip`]; with [`BadTraces::Stop`] the first one fails the load).
+    pub skipped: Vec<Skipped>,
 }
 
 impl Suite {
@@ -151,6 +182,9 @@ pub struct SuiteSpec {
     pub quick: bool,
     /// Which workloads to keep.
     pub select: Select,
+    /// What a trace that cannot be read or parsed does: stop the load (the default) or be
+    /// skipped into [`Suite::skipped`].
+    pub bad_traces: BadTraces,
 }
 
 impl Default for SuiteSpec {
@@ -164,6 +198,7 @@ impl Default for SuiteSpec {
             shared: true,
             quick: false,
             select: Select::All,
+            bad_traces: BadTraces::Stop,
         }
     }
 }
@@ -192,11 +227,25 @@ fn unique_name(taken: &mut Vec<String>, name: String, label: &str) -> String {
     name
 }
 
+/// `e` fails the load under [`BadTraces::Stop`]; under [`BadTraces::Skip`] it is recorded in
+/// `suite.skipped` and loading goes on.
+fn bad_trace(suite: &mut Suite, spec: &SuiteSpec, e: TraceError) -> Result<(), SuiteError> {
+    match spec.bad_traces {
+        BadTraces::Stop => Err(e.into()),
+        BadTraces::Skip => {
+            suite.skipped.push(Skipped::from(&e));
+            Ok(())
+        }
+    }
+}
+
 /// Loads the suite `spec` asks for.
 ///
 /// # Errors
 /// [`SuiteError`]: a trace path that is neither a folder nor a file, a folder with no traces,
-/// a damaged trace (naming the file and line), an invalid generator, or nothing left to run.
+/// a damaged trace (naming the file and line) unless [`SuiteSpec::bad_traces`] skips it, an
+/// invalid generator, or nothing left to run ([`SuiteError::AllSkipped`] when skipping left
+/// nothing).
 pub fn load(spec: &SuiteSpec) -> Result<Suite, SuiteError> {
     let mut suite = Suite::default();
     // Every name given so far, kept or not, so that a name does not depend on the selection.
@@ -238,8 +287,8 @@ pub fn load(spec: &SuiteSpec) -> Result<Suite, SuiteError> {
             Some(dir) => (vec![dir], true),
             None => {
                 suite.notes.push(format!(
-                    "no shared trace folder at {} (set {SHARED_TRACES_ENV} or name trace folders): only the built-in and synthetic workloads are run",
-                    default_shared_traces_dir().display()
+                    "no shared traces folder found (looked in {}; set {SHARED_TRACES_ENV} or name trace folders): only the built-in and synthetic workloads are run",
+                    looked_in()
                 ));
                 (Vec::new(), false)
             }
@@ -258,7 +307,13 @@ pub fn load(spec: &SuiteSpec) -> Result<Suite, SuiteError> {
             suite.folders.push(path.clone());
         } else if path.is_file() {
             let source = Source::File(path.display().to_string());
-            let mut w = read_any(path)?;
+            let mut w = match read_any(path) {
+                Ok(w) => w,
+                Err(e) => {
+                    bad_trace(&mut suite, spec, e)?;
+                    continue;
+                }
+            };
             let label = path.display().to_string();
             w.name = unique_name(&mut taken, source.workload_name(&w.name), &label);
             if spec.select.keeps(&w.name) {
@@ -271,9 +326,24 @@ pub fn load(spec: &SuiteSpec) -> Result<Suite, SuiteError> {
         }
     }
     if suite.items.is_empty() {
-        return Err(SuiteError::Empty);
+        return Err(if suite.skipped.is_empty() {
+            SuiteError::Empty
+        } else {
+            SuiteError::AllSkipped {
+                skipped: suite.skipped,
+            }
+        });
     }
     Ok(suite)
+}
+
+/// The places searched for the shared traces folder, for messages.
+fn looked_in() -> String {
+    shared_traces_candidates()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Adds the traces of `dir` to `suite`.
@@ -284,8 +354,12 @@ fn load_folder(
     dir: &Path,
     label: &str,
 ) -> Result<(), SuiteError> {
-    let files = trace_files(dir)?;
-    if files.is_empty() {
+    let (files, unlisted) = list_trace_files(dir);
+    let listed = unlisted.is_empty();
+    for e in unlisted {
+        bad_trace(suite, spec, e)?;
+    }
+    if files.is_empty() && listed {
         return Err(SuiteError::EmptyFolder {
             path: dir.display().to_string(),
         });
@@ -297,7 +371,13 @@ fn load_folder(
         if !spec.select.keeps(&name) {
             continue;
         }
-        let mut w = rep::read(&path)?;
+        let mut w = match rep::read(&path) {
+            Ok(w) => w,
+            Err(e) => {
+                bad_trace(suite, spec, e)?;
+                continue;
+            }
+        };
         w.name = name;
         let item = Item::new(w, source.clone());
         if spec.quick && item.stats.ops > QUICK_MAX_TRACE_OPS {
@@ -341,12 +421,7 @@ pub fn find_in(spec: &SuiteSpec, name: &str) -> Result<Item, SuiteError> {
         Ok(_) | Err(SuiteError::Empty) => Err(SuiteError::Unknown {
             name: name.to_owned(),
             shared: shared_traces_dir().map_or_else(
-                || {
-                    format!(
-                        "no shared folder at {}",
-                        default_shared_traces_dir().display()
-                    )
-                },
+                || format!("none found; looked in {}", looked_in()),
                 |d| d.display().to_string(),
             ),
         }),

@@ -1,5 +1,6 @@
-//! Named, checked accessors for everything the pool keeps in its buffer: the state words and
-//! the block headers. No other module reads or writes the buffer's words.
+//! The heap: [`Heap`], a view of a pool's buffer with named, checked accessors for everything
+//! the pool keeps in it (the state words and the block headers), and the blocks of its lists
+//! ([`Block`], walked by [`Blocks`]). No other module reads or writes the buffer's words.
 //!
 //! Every access is bounds-checked and every stored value is checked to fit a `u32`; a failed
 //! access is a [`Fault`], never a panic. On a heap that passes [`crate::MemPool::check`] no
@@ -7,11 +8,14 @@
 //! [`crate::MemPool::attach`], and then they make the operation fail safely.
 
 use crate::layout::{
-    BLOCK_HEADER, BLOCK_NEXT, BLOCK_SIZE, FLAG_COMPACT, FLAG_SPLIT, STATE_ALIGN, STATE_END,
-    STATE_FLAGS, STATE_FREE, STATE_MIN_SPLIT, STATE_TOP, STATE_USED,
+    data_addr, BLOCK_HEADER, BLOCK_NEXT, BLOCK_SIZE, FLAG_COMPACT, FLAG_SPLIT, STATE_ALIGN,
+    STATE_END, STATE_FLAGS, STATE_FREE, STATE_MIN_SPLIT, STATE_TOP, STATE_USED,
 };
 
 /// Why an access to the buffer could not be done. Only corrupt heaps produce faults.
+///
+/// Every accessor returns `Result<T, Fault>`, spelled out rather than behind an alias so that
+/// cargo-mutants (fuzz/mutants.sh) sees a `Result` and mutates it into `Ok(..)` / `Err(..)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// A word at this address lies (partly) outside the buffer.
@@ -22,8 +26,11 @@ pub(crate) enum Fault {
     Unbounded,
 }
 
-/// Result of a buffer access.
-pub(crate) type Access<T> = Result<T, Fault>;
+/// `v` as a `u32`, or [`Fault::Overflow`]: how every address or size computed in `u64` is
+/// narrowed back to a buffer word.
+pub(crate) fn to_u32(v: u64) -> Result<u32, Fault> {
+    u32::try_from(v).map_err(|_| Fault::Overflow(v))
+}
 
 /// A view of a pool's buffer: the state at `start` and the blocks it describes.
 ///
@@ -56,7 +63,7 @@ impl<S: AsRef<[u8]>> Heap<S> {
     }
 
     /// Reads the little-endian word at `addr`.
-    pub(crate) fn word(&self, addr: u64) -> Access<u32> {
+    pub(crate) fn word(&self, addr: u64) -> Result<u32, Fault> {
         let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
         let bytes = self
             .bytes()
@@ -65,61 +72,61 @@ impl<S: AsRef<[u8]>> Heap<S> {
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
 
-    fn state(&self, offset: u32) -> Access<u32> {
+    fn state(&self, offset: u32) -> Result<u32, Fault> {
         self.word(u64::from(self.start) + u64::from(offset))
     }
 
     /// First free block (0 = none).
-    pub(crate) fn free_head(&self) -> Access<u32> {
+    pub(crate) fn free_head(&self) -> Result<u32, Fault> {
         self.state(STATE_FREE)
     }
     /// First used block (0 = none).
-    pub(crate) fn used_head(&self) -> Access<u32> {
+    pub(crate) fn used_head(&self) -> Result<u32, Fault> {
         self.state(STATE_USED)
     }
     /// First address never handed out.
-    pub(crate) fn top(&self) -> Access<u32> {
+    pub(crate) fn top(&self) -> Result<u32, Fault> {
         self.state(STATE_TOP)
     }
     /// One past the last usable byte.
-    pub(crate) fn end(&self) -> Access<u32> {
+    pub(crate) fn end(&self) -> Result<u32, Fault> {
         self.state(STATE_END)
     }
     /// Block alignment.
-    pub(crate) fn align(&self) -> Access<u32> {
+    pub(crate) fn align(&self) -> Result<u32, Fault> {
         self.state(STATE_ALIGN)
     }
     /// The raw flags word.
-    pub(crate) fn flags(&self) -> Access<u32> {
+    pub(crate) fn flags(&self) -> Result<u32, Fault> {
         self.state(STATE_FLAGS)
     }
     /// Whether free neighbours are coalesced.
-    pub(crate) fn compact_on(&self) -> Access<bool> {
+    pub(crate) fn compact_on(&self) -> Result<bool, Fault> {
         Ok(self.flags()? & FLAG_COMPACT != 0)
     }
     /// Whether oversized blocks are split.
-    pub(crate) fn split_on(&self) -> Access<bool> {
+    pub(crate) fn split_on(&self) -> Result<bool, Fault> {
         Ok(self.flags()? & FLAG_SPLIT != 0)
     }
     /// Split threshold.
-    pub(crate) fn min_split(&self) -> Access<u32> {
+    pub(crate) fn min_split(&self) -> Result<u32, Fault> {
         self.state(STATE_MIN_SPLIT)
     }
     /// The first block address, derived from `start` and `align` as the seed does.
-    pub(crate) fn initial_top(&self) -> Access<u64> {
+    pub(crate) fn initial_top(&self) -> Result<u64, Fault> {
         Ok(crate::layout::initial_top(self.start, self.align()?))
     }
 
     /// Size (header included) of the block at `block`.
-    pub(crate) fn size(&self, block: u32) -> Access<u32> {
+    pub(crate) fn size(&self, block: u32) -> Result<u32, Fault> {
         self.word(u64::from(block) + u64::from(BLOCK_SIZE))
     }
     /// Next block in the list that holds `block` (0 = end).
-    pub(crate) fn next(&self, block: u32) -> Access<u32> {
+    pub(crate) fn next(&self, block: u32) -> Result<u32, Fault> {
         self.word(u64::from(block) + u64::from(BLOCK_NEXT))
     }
     /// One past the last byte of the block at `block`.
-    pub(crate) fn block_end(&self, block: u32) -> Access<u64> {
+    pub(crate) fn block_end(&self, block: u32) -> Result<u64, Fault> {
         Ok(u64::from(block) + u64::from(self.size(block)?))
     }
 }
@@ -131,8 +138,8 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Writes `value` as the little-endian word at `addr`; the value must fit a `u32`.
-    pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Access<()> {
-        let v = u32::try_from(value).map_err(|_| Fault::Overflow(value))?;
+    pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Result<(), Fault> {
+        let v = to_u32(value)?;
         let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
         let slot = self
             .bytes_mut()
@@ -142,33 +149,33 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         Ok(())
     }
 
-    fn set_state(&mut self, offset: u32, value: u64) -> Access<()> {
+    fn set_state(&mut self, offset: u32, value: u64) -> Result<(), Fault> {
         self.set_word(u64::from(self.start) + u64::from(offset), value)
     }
 
     /// Sets the first free block.
-    pub(crate) fn set_free_head(&mut self, block: u64) -> Access<()> {
+    pub(crate) fn set_free_head(&mut self, block: u64) -> Result<(), Fault> {
         self.set_state(STATE_FREE, block)
     }
     /// Sets the first used block.
-    pub(crate) fn set_used_head(&mut self, block: u64) -> Access<()> {
+    pub(crate) fn set_used_head(&mut self, block: u64) -> Result<(), Fault> {
         self.set_state(STATE_USED, block)
     }
     /// Sets `top`.
-    pub(crate) fn set_top(&mut self, top: u64) -> Access<()> {
+    pub(crate) fn set_top(&mut self, top: u64) -> Result<(), Fault> {
         self.set_state(STATE_TOP, top)
     }
     /// Sets `end`.
-    pub(crate) fn set_end(&mut self, end: u64) -> Access<()> {
+    pub(crate) fn set_end(&mut self, end: u64) -> Result<(), Fault> {
         self.set_state(STATE_END, end)
     }
     /// Sets `align`.
-    pub(crate) fn set_align(&mut self, align: u32) -> Access<()> {
+    pub(crate) fn set_align(&mut self, align: u32) -> Result<(), Fault> {
         self.set_state(STATE_ALIGN, u64::from(align))
     }
     /// Sets or clears the two flag bits exactly as the seed's setters do (`|=` / `&= ~`),
     /// leaving any other bits of the word as they were.
-    pub(crate) fn set_flags(&mut self, compact: bool, split: bool) -> Access<()> {
+    pub(crate) fn set_flags(&mut self, compact: bool, split: bool) -> Result<(), Fault> {
         let mut flags = self.flags()?;
         for (on, bit) in [(compact, FLAG_COMPACT), (split, FLAG_SPLIT)] {
             if on {
@@ -180,24 +187,27 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         self.set_state(STATE_FLAGS, u64::from(flags))
     }
     /// Sets the split threshold.
-    pub(crate) fn set_min_split(&mut self, min_split: u32) -> Access<()> {
+    pub(crate) fn set_min_split(&mut self, min_split: u32) -> Result<(), Fault> {
         self.set_state(STATE_MIN_SPLIT, u64::from(min_split))
     }
 
     /// Sets the size word of the block at `block`.
-    pub(crate) fn set_size(&mut self, block: u64, size: u64) -> Access<()> {
+    pub(crate) fn set_size(&mut self, block: u64, size: u64) -> Result<(), Fault> {
         self.set_word(block + u64::from(BLOCK_SIZE), size)
     }
     /// Sets the next-pointer word of the block at `block`.
-    pub(crate) fn set_next(&mut self, block: u64, next: u64) -> Access<()> {
+    pub(crate) fn set_next(&mut self, block: u64, next: u64) -> Result<(), Fault> {
         self.set_word(block + u64::from(BLOCK_NEXT), next)
     }
     /// Copies the payload of the block at `block` (which ends at `block_end`) to data address
     /// `to`: the `size - 8` bytes a moving realloc carries over.
-    pub(crate) fn copy_payload(&mut self, block: u32, block_end: u64, to: u32) -> Access<()> {
+    pub(crate) fn copy_payload(
+        &mut self,
+        block: u32,
+        block_end: u64,
+        to: u32,
+    ) -> Result<(), Fault> {
         let from = u64::from(block) + u64::from(BLOCK_HEADER);
-        // Canary `canary-realloc-copy-short` (fuzz/canaries.sh): copies 8 bytes too few.
-        let block_end = block_end - 8 * u64::from(cfg!(feature = "canary-realloc-copy-short"));
         let len = block_end.saturating_sub(from);
         let fits = |a: u64| a + len <= self.bytes().len() as u64;
         if block_end < from || !fits(from) || !fits(u64::from(to)) {
@@ -210,7 +220,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Writes a whole header (the seed's `initBlock`).
-    pub(crate) fn init_block(&mut self, block: u64, size: u64, next: u64) -> Access<()> {
+    pub(crate) fn init_block(&mut self, block: u64, size: u64, next: u64) -> Result<(), Fault> {
         self.set_size(block, size)?;
         self.set_next(block, next)
     }
@@ -230,8 +240,67 @@ impl Steps {
     }
 
     /// Takes one step; faults once the budget is spent.
-    pub(crate) fn step(&mut self) -> Access<()> {
+    pub(crate) fn step(&mut self) -> Result<(), Fault> {
         self.left = self.left.checked_sub(1).ok_or(Fault::Unbounded)?;
         Ok(())
+    }
+}
+
+/// One block of a list, as [`crate::MemPool::used_blocks`] and [`crate::MemPool::free_blocks`]
+/// yield it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Block {
+    /// Block address (the header's address).
+    pub addr: u32,
+    /// Size in bytes, header included.
+    pub size: u32,
+}
+
+impl Block {
+    /// The data address callers see: `addr + 8`.
+    #[must_use]
+    pub fn data(&self) -> u64 {
+        data_addr(self.addr)
+    }
+
+    /// One past the block's last byte.
+    #[must_use]
+    pub fn end(&self) -> u64 {
+        u64::from(self.addr) + u64::from(self.size)
+    }
+}
+
+/// Iterator over one of the pool's lists, in list order. The walk is bounded: on a corrupt
+/// heap it stops at the first unreadable header or after as many steps as the buffer can
+/// hold blocks.
+pub struct Blocks<'a> {
+    heap: Heap<&'a [u8]>,
+    next: u32,
+    steps: Steps,
+}
+
+impl<'a> Blocks<'a> {
+    /// The list of `heap` that starts at `head` (an unreadable head gives an empty list).
+    pub(crate) fn new(heap: Heap<&'a [u8]>, head: Result<u32, Fault>) -> Self {
+        let steps = Steps::new(&heap);
+        Blocks {
+            heap,
+            next: head.unwrap_or(0),
+            steps,
+        }
+    }
+}
+
+impl Iterator for Blocks<'_> {
+    type Item = Block;
+
+    fn next(&mut self) -> Option<Block> {
+        if self.next == 0 || self.steps.step().is_err() {
+            return None;
+        }
+        let addr = self.next;
+        let size = self.heap.size(addr).ok()?;
+        self.next = self.heap.next(addr).unwrap_or(0);
+        Some(Block { addr, size })
     }
 }
