@@ -40,16 +40,21 @@ pub const HARNESS: &str = "harness";
 pub const HARNESS_ALLOCATOR: &str = "mempool";
 
 /// The allocators counted under callgrind: the gate's (`benches::selection::gate_allocators`)
-/// but the pool's reference engine. That engine is the seed's O(n) list walks, kept as the
-/// fast engine's oracle: its speed is nobody's, and its counts would be a sixth of the gate's
-/// time. Its fragmentation and placement figures stay in the gate (its placement must be the
-/// fast engine's).
+/// but the pool's reference engine, then `baseline`.
+///
+/// The reference engine is the seed's O(n) list walks, kept as the fast engine's oracle: its
+/// speed is nobody's, and its counts would be a sixth of the gate's time. Its fragmentation
+/// and placement figures stay in the gate (its placement must be the fast engine's).
+/// `baseline` (a counter that ignores frees) is the floor of a call through the adapter
+/// interface: what every allocator's count holds besides its own work.
 #[must_use]
 pub fn allocators() -> Vec<AdapterSpec> {
-    selection::gate_allocators()
+    let mut all: Vec<AdapterSpec> = selection::gate_allocators()
         .into_iter()
         .filter(|a| !matches!(a, AdapterSpec::Reference(_)))
-        .collect()
+        .collect();
+    all.push(AdapterSpec::Baseline);
+    all
 }
 
 /// Bytes `replay_counted` writes through, one write per 64-byte line, between setting up and
