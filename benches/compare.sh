@@ -1,7 +1,27 @@
 #!/usr/bin/env bash
 # Compare the benchmarks of two revisions on this machine, and fail on a regression.
 #
-#   benches/compare.sh [options] BASE [HEAD] [FILTER]
+#   benches/compare.sh [options] BASE [HEAD] [FILTER]     criterion wall-clock times (advisory)
+#   benches/compare.sh --deterministic [options] BASE [HEAD]     the CI gate: callgrind counts,
+#                                                         fragmentation and placement
+#
+# --deterministic (benches/deterministic/gate.sh, sourced): BASE and HEAD are checked out
+# one after the other in a temporary git worktree (at one path, so that the same source
+# builds the same binary) and built into <out>/target. For each side, gungraun runs the
+# deterministic benchmarks (`cargo bench -p deterministic --bench callgrind`: the CI-sized
+# set of workloads x pool variants x peers, one replay each under callgrind with its cache
+# simulation, counting the allocators' calls, and the harness apart), and the `figures`
+# binary measures #4, the peak footprint and the placement hash of every (workload,
+# allocator) from a tracked replay (twice; it fails when the two differ). The `det_gate`
+# binary (built from this checkout) prints one table (benchmark, measure, base, head,
+# change, verdict) of the rows that are not the same on both sides, and exits 1 when an
+# instruction or LL-miss count rose by more than its threshold
+# (benches/deterministic/thresholds.toml: 1 % by default, per-benchmark overrides), or a
+# footprint, #4 or failure count rose at all; changed placements are listed, never failed.
+# No timing is involved, so the load of the machine cannot change a verdict. A revision
+# older than the deterministic benchmarks has nothing to compare: its rows are "new".
+#
+# Criterion mode (without --deterministic):
 #
 # BASE and HEAD are git revisions (HEAD defaults to HEAD). Both are checked out in temporary
 # git worktrees and built into <out>/target (kept between runs, so dependencies build once;
@@ -22,27 +42,42 @@
 # runs (about twice the time of one `cargo bench -p benches`).
 #
 # Options:
-#   -t, --threshold PCT   slowdown that fails, in percent (default 10; env BENCH_THRESHOLD)
+#   -d, --deterministic   the deterministic gate (above) instead of criterion's timings
+#   -t, --threshold PCT   slowdown that fails, in percent (default 10; env BENCH_THRESHOLD);
+#                         with -d: replaces the default thresholds of
+#                         benches/deterministic/thresholds.toml
+#       --identical       with -d: fail unless every row is the same on both sides (for a
+#                         revision against itself: the determinism check)
+#   -j, --jobs N          with -d: benchmarks run in parallel (default: nproc)
 #   -b, --bench NAME      only this bench target (workloads, scaling, api); repeatable
 #   -s, --statistic S     judge the mean (default) or the median
 #   -c, --confirm N       rounds of re-runs of the regressed benchmarks (default 2)
 #   -o, --out DIR         the worktrees' target folder, the criterion data, the log and
-#                         the exported results go here (default: <target>/bench-compare)
+#                         the exported results go here (default: <target>/bench-compare;
+#                         with -d: <target>/det-gate, holding base/ and head/ with each
+#                         side's counts.jsonl and figures.json, table.md, table-full.md)
 #   -k, --keep            keep the worktrees (printed at the end)
 #   -h, --help            this text
 #
-# Environment: BENCH_QUICK=1 runs both sides with the quick profile; CARGO_TARGET_DIR (or
-# target/) is where the gate is built and <out> defaults to; WORKLOADS_SHARED_TRACES (default: ../shared/traces beside this
-# repository, when present) is passed to both sides so they replay the same traces.
+# Environment: BENCH_QUICK=1 runs both sides with the quick profile (criterion mode);
+# GUNGRAUN_RUNNER is the gungraun-runner to use (-d; by default the one on PATH when it is
+# the version a side's benches/deterministic/Cargo.toml pins, else that version installed
+# with `cargo install --locked` into <out>/tools); CARGO_TARGET_DIR (or target/) is where
+# the gate is built and <out> defaults to; WORKLOADS_SHARED_TRACES (default: ../shared/traces
+# beside this repository, when present) is passed to both sides so they replay the same
+# traces.
 #
-# Exit status: 0 no regression, 1 regression, 2 usage error or nothing compared, 3 a build
-# or a benchmark run failed.
+# Exit status: 0 no regression, 1 regression (with --identical: any difference), 2 usage
+# error or nothing compared, 3 a build or a benchmark run failed (or valgrind is missing).
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 die() { printf 'compare.sh: %s\n' "$*" >&2; exit 2; }
 
-threshold="${BENCH_THRESHOLD:-10}"
+threshold=""
+deterministic=0
+identical=0
+jobs="$(nproc 2>/dev/null || echo 2)"
 statistic=mean
 confirm=2
 out=""
@@ -52,6 +87,9 @@ positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -t|--threshold) [ $# -ge 2 ] || die "$1 needs a value"; threshold="$2"; shift 2 ;;
+        -d|--deterministic) deterministic=1; shift ;;
+        --identical) identical=1; shift ;;
+        -j|--jobs) [ $# -ge 2 ] || die "$1 needs a value"; jobs="$2"; shift 2 ;;
         -b|--bench) [ $# -ge 2 ] || die "$1 needs a value"; targets+=("$2"); shift 2 ;;
         -s|--statistic) [ $# -ge 2 ] || die "$1 needs a value"; statistic="$2"; shift 2 ;;
         -c|--confirm) [ $# -ge 2 ] || die "$1 needs a value"; confirm="$2"; shift 2 ;;
@@ -70,6 +108,13 @@ filter="${positional[2]:-}"
 [ ${#targets[@]} -gt 0 ] || targets=(workloads scaling api)
 case "$statistic" in mean|median) ;; *) die "--statistic must be mean or median" ;; esac
 case "$confirm" in ''|*[!0-9]*) die "--confirm must be a number of rounds" ;; esac
+case "$jobs" in ''|0|*[!0-9]*) die "--jobs must be a positive number" ;; esac
+if [ "$deterministic" = 1 ]; then
+    [ -z "$filter" ] || die "--deterministic takes no FILTER: the gate runs its whole set"
+elif [ "$identical" = 1 ]; then
+    die "--identical needs --deterministic"
+fi
+[ "$deterministic" = 1 ] || threshold="${threshold:-${BENCH_THRESHOLD:-10}}"
 
 root="$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
 base_sha="$(git -C "$root" rev-parse --verify --quiet "${base_rev}^{commit}")" \
@@ -84,19 +129,19 @@ else
     target="$root/target"
 fi
 export CARGO_TARGET_DIR="$target"
-[ -n "$out" ] || out="$target/bench-compare"
+if [ -z "$out" ]; then
+    out="$target/bench-compare"
+    [ "$deterministic" = 1 ] && out="$target/det-gate"
+fi
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-# The two worktrees build into a target folder of their own, never into this checkout's:
+# The worktrees build into a target folder of their own, never into this checkout's:
 # cargo gives a workspace crate the same artifact names in every checkout and judges
 # freshness by source mtimes, so a build of an older checkout in a shared folder could be
 # taken as up to date later. The worktrees are checked out fresh (new mtimes) each run, base
 # before head, so they can share this one; dependencies build once and are kept.
 compare_target="$out/target"
 mkdir -p "$compare_target"
-export CRITERION_HOME="$out/criterion"
-rm -rf "$CRITERION_HOME"
-mkdir -p "$CRITERION_HOME"
 log="$out/compare.log"
 : >"$log"
 
@@ -108,12 +153,13 @@ fi
 work="$(mktemp -d)"
 cleanup() {
     if [ "$keep" = 1 ]; then
-        printf 'worktrees kept: %s/base %s/head\n' "$work" "$work"
+        printf 'worktrees kept: %s\n' "$(ls -d "$work"/*/ 2>/dev/null | tr '\n' ' ')"
         return
     fi
-    for side in base head; do
-        if [ -d "$work/$side" ]; then
-            git -C "$root" worktree remove --force "$work/$side" >/dev/null 2>&1 || true
+    local dir
+    for dir in "$work"/*/; do
+        if [ -f "$dir/.git" ]; then
+            git -C "$root" worktree remove --force "$dir" >/dev/null 2>&1 || true
         fi
     done
     rm -rf "$work"
@@ -123,6 +169,16 @@ trap cleanup EXIT
 
 short() { git -C "$root" log -1 --format='%h %s' "$1"; }
 printf 'base: %s\nhead: %s\n' "$(short "$base_sha")" "$(short "$head_sha")"
+
+if [ "$deterministic" = 1 ]; then
+    # shellcheck source=deterministic/gate.sh
+    source "$root/benches/deterministic/gate.sh"
+    exit "$status"
+fi
+
+export CRITERION_HOME="$out/criterion"
+rm -rf "$CRITERION_HOME"
+mkdir -p "$CRITERION_HOME"
 printf 'threshold: +%s%% (%s), filter: %s, targets: %s, profile: %s\n' "$threshold" \
     "$statistic" "${filter:-<all>}" "${targets[*]}" \
     "$([ -n "${BENCH_QUICK:-}" ] && echo quick || echo full)"

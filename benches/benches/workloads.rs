@@ -2,10 +2,10 @@
 //! variant and every peer.
 //!
 //! Workloads, all from `workloads::suite` (so named, and given regions, as in every other
-//! tool): the recorded traces shipped with the `workloads` crate of at most
-//! [`MAX_BUILTIN_OPS`] ops (at most [`MAX_BUILTIN`], shortest first), three malloc-lab traces
-//! recorded from real programs ([`LAB_TRACES`], from `../shared/traces`; left out with the
-//! suite's note when that folder is absent), and four seeded synthetic workloads. Each
+//! tool; chosen in `benches::selection`, as the deterministic gate's): the recorded traces
+//! shipped with the `workloads` crate of at most `selection::MAX_BUILTIN_OPS` ops (at most
+//! [`MAX_BUILTIN`], shortest first), three malloc-lab traces recorded from real programs
+//! (`selection::LAB_TRACES`, from `../shared/traces`; left out with the suite's note when that folder is absent), and four seeded synthetic workloads. Each
 //! iteration builds a fresh allocator over the workload's region outside the timed part, then
 //! times `workloads::replay` (no tracking, no sampling) from the first op to the last free.
 //! Ids: `replay/<workload>/<allocator>`; throughput: the workload's ops.
@@ -16,6 +16,7 @@
 mod common;
 
 use benches::profile::Profile;
+use benches::selection;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 use workloads::generate::Generator;
 use workloads::suite::{self, Item, Select, Source, SuiteSpec};
@@ -23,17 +24,6 @@ use workloads::{replay, AdapterSpec, ReplayConfig};
 
 /// Most recorded traces of the `workloads` crate to replay (the smallest ones).
 const MAX_BUILTIN: usize = 3;
-
-/// Recorded traces of the `workloads` crate longer than this many ops are left out, to keep
-/// the whole run within its time budget (each trace is timed for 14 allocators).
-const MAX_BUILTIN_OPS: u64 = 60_000;
-
-/// malloc-lab traces recorded from real programs, by their suite names.
-const LAB_TRACES: &[&str] = &[
-    "malloclab-2002/amptjp-bal",
-    "malloclab-2002/cccp-bal",
-    "malloclab-2016/cbit-abs",
-];
 
 /// The synthetic workloads: a queue, a plateau of about a thousand live blocks, heavy-tailed
 /// sizes, and vectors growing by realloc among small noise blocks. About 10,000 ops each.
@@ -68,31 +58,20 @@ fn synthetic() -> Vec<Generator> {
     ]
 }
 
-/// The benchmark's workloads: the shortest built-in traces, [`LAB_TRACES`] and
+/// The benchmark's workloads: the shortest built-in traces, `selection::LAB_TRACES` and
 /// [`synthetic`], loaded by the suite (only the files named are read).
 fn all_workloads() -> Vec<Item> {
-    let builtin = suite::load(&SuiteSpec {
-        synthetic: Vec::new(),
-        shared: false,
-        ..SuiteSpec::default()
-    });
-    let mut names: Vec<String> = match builtin {
-        Ok(s) => {
-            let mut short: Vec<Item> = s
-                .items
-                .into_iter()
-                .filter(|i| i.stats.ops <= MAX_BUILTIN_OPS)
-                .collect();
-            short.sort_by_key(|i| i.stats.ops);
+    let mut names = match selection::short_builtin_names() {
+        Ok(mut short) => {
             short.truncate(MAX_BUILTIN);
-            short.into_iter().map(|i| i.workload.name).collect()
+            short
         }
         Err(e) => {
             eprintln!("benches/workloads: recorded traces skipped: {e}");
             Vec::new()
         }
     };
-    names.extend(LAB_TRACES.iter().map(|&n| n.to_owned()));
+    names.extend(selection::LAB_TRACES.iter().map(|&n| n.to_owned()));
     let generators = synthetic();
     names.extend(
         generators

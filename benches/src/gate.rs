@@ -9,8 +9,6 @@
 //! It **improved** when the upper bound is below minus the threshold; anything else is
 //! within noise or threshold (`ok`).
 
-use std::fmt::Write as _;
-
 use crate::results::{Bench, ChangeEstimates};
 use crate::timefmt::{duration_ns, percent};
 
@@ -154,10 +152,10 @@ pub fn lines(benches: &[Bench], threshold: f64, stat: Statistic) -> Vec<Line> {
 /// The table, as Markdown (it reads as plain text too).
 #[must_use]
 pub fn table(lines: &[Line]) -> String {
-    let rows: Vec<[String; 5]> = lines
+    let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            [
+            vec![
                 l.id.clone(),
                 l.base_ns.map_or_else(|| "-".into(), duration_ns),
                 l.head_ns.map_or_else(|| "-".into(), duration_ns),
@@ -170,43 +168,8 @@ pub fn table(lines: &[Line]) -> String {
         })
         .collect();
     let header = ["benchmark", "base", "head", "change [95% CI]", "verdict"];
-    let mut width = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, cell) in width.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut push_row = |cells: &[String]| {
-        out.push('|');
-        for (i, (cell, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w - cell.chars().count();
-            // Left-align names and verdicts, right-align numbers.
-            if i == 0 || i == 4 {
-                let _ = write!(out, " {cell}{} |", " ".repeat(pad));
-            } else {
-                let _ = write!(out, " {}{cell} |", " ".repeat(pad));
-            }
-        }
-        out.push('\n');
-    };
-    push_row(&header.map(str::to_owned));
-    let rule: Vec<String> = width
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i == 0 || i == 4 {
-                format!(":{}", "-".repeat(w.saturating_sub(1)))
-            } else {
-                format!("{}:", "-".repeat(w.saturating_sub(1)))
-            }
-        })
-        .collect();
-    push_row(&rule);
-    for r in &rows {
-        push_row(r);
-    }
-    out
+    // Left-align names and verdicts, right-align numbers.
+    crate::markdown::table(&header, &rows, &[0, 4])
 }
 
 /// Counts per verdict: (regressed, improved, ok, new, missing).

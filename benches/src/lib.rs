@@ -4,6 +4,7 @@
 //! benchmarks themselves live in `benches/` (one harness per area: `workloads`, `scaling`,
 //! `api`); this library holds what they and the tools share:
 //!
+//! - [`selection`]: which workloads and allocators the `workloads` harness runs.
 //! - [`profile`]: the full and the quick profile (`BENCH_QUICK=1`) and the seeds.
 //! - [`info`]: the machine, toolchain, crate versions and date, written next to the results
 //!   as `bench-info.json` when a harness starts.
@@ -11,6 +12,7 @@
 //! - [`export`]: the latest results as JSON and CSV (the `export` binary).
 //! - [`gate`]: the base-versus-head table and the regression verdicts (the `gate` binary,
 //!   run by `compare.sh`).
+//! - [`markdown`]: the tables' layout.
 //!
 //! See `README.md` of this package for how to run them.
 
@@ -20,6 +22,8 @@
 pub mod export;
 pub mod gate;
 pub mod info;
+pub mod markdown;
 pub mod profile;
 pub mod results;
+pub mod selection;
 pub mod timefmt;

@@ -24,6 +24,8 @@
 //!   (geometric means of ratios with bootstrap intervals, medians, wins, the small-heap floor).
 //! - [`timing`]: the lean timing loop (compiled per adapter, nothing but the allocator's calls
 //!   per op) and the per-op latency replay (HDR histograms of malloc, free and realloc).
+//! - [`placement`]: an [`Allocator`] decorator that hashes the offsets an allocator returns,
+//!   so a changed placement shows as a changed hash.
 //!
 //! ```
 //! use workloads::{generate::Generator, replay, AdapterSpec, ReplayConfig};
@@ -52,9 +54,11 @@ mod lines;
 pub mod metrics;
 pub mod mtrace;
 pub mod op;
+pub mod placement;
 pub mod record;
 pub mod rep;
 pub mod replay;
+mod stable_map;
 pub mod suite;
 pub mod timing;
 

@@ -31,7 +31,6 @@
 
 #![forbid(unsafe_code)]
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -40,6 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{TraceError, TraceWarning};
 use crate::lines::{text, Lines};
 use crate::op::{Op, Provenance, Workload};
+use crate::stable_map::StableHashMap;
 
 /// What converting a log counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -140,7 +140,7 @@ fn record(line: &str) -> Result<Option<Record>, String> {
 }
 
 struct Converter {
-    ids: HashMap<u64, u32>,
+    ids: StableHashMap<u64, u32>,
     next_id: u32,
     ops: Vec<Op>,
     report: MtraceReport,
@@ -229,7 +229,7 @@ pub fn parse(text_bytes: &[u8], file: &str) -> Result<MtraceTrace, TraceError> {
 /// As [`parse`], naming the segment's file and line.
 pub fn parse_segments(segments: &[(&str, &[u8])]) -> Result<MtraceTrace, TraceError> {
     let mut conv = Converter {
-        ids: HashMap::new(),
+        ids: StableHashMap::default(),
         next_id: 0,
         ops: Vec::new(),
         report: MtraceReport::default(),

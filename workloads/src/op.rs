@@ -4,13 +4,13 @@
 #![forbid(unsafe_code)]
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::generate::Generator;
 use crate::mtrace::MtraceReport;
 use crate::rep::RepHeader;
+use crate::stable_map::StableHashMap;
 
 /// One allocator request. Ids name blocks the way malloc-lab traces do: an id is allocated,
 /// maybe resized, and freed.
@@ -222,7 +222,7 @@ pub(crate) fn dense_ids(ops: &[Op]) -> (Cow<'_, [Op]>, usize) {
     if max <= 2 * ops.len() + 1024 {
         return (Cow::Borrowed(ops), max);
     }
-    let mut map: HashMap<u32, u32> = HashMap::new();
+    let mut map: StableHashMap<u32, u32> = StableHashMap::default();
     let remapped: Vec<Op> = ops
         .iter()
         .map(|op| {

@@ -19,7 +19,6 @@
 
 #![forbid(unsafe_code)]
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -29,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::TraceError;
 use crate::lines::{text, Lines};
 use crate::op::{Op, Provenance, Workload};
+use crate::stable_map::StableHashMap;
 
 /// The first four bytes of every zstd frame.
 pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -141,7 +141,7 @@ pub fn parse(text_bytes: &[u8], file: &str) -> Result<RepTrace, TraceError> {
 
     let mut ops = Vec::with_capacity(usize::try_from(num_ops.min(1 << 24)).unwrap_or(0));
     // id -> (live size, line that allocated it)
-    let mut live: HashMap<u32, (u64, usize)> = HashMap::new();
+    let mut live: StableHashMap<u32, (u64, usize)> = StableHashMap::default();
     // Live and peak payload; u128, so that no sizes a file can hold overflow the sums.
     let (mut cur, mut peak) = (0u128, 0u128);
     let (mut op_lines, mut null_frees, mut unknown_reallocs) = (0u64, 0u64, 0u64);

@@ -3,7 +3,7 @@
 
 use benches::profile::{Profile, Timing};
 use criterion::Criterion;
-use workloads::{AdapterSpec, PoolVariant};
+use workloads::AdapterSpec;
 
 /// Records the machine, toolchain, versions and date next to the results and says which
 /// profile runs (on stderr, so `--list` output stays clean). Runs that measure nothing
@@ -33,37 +33,18 @@ pub fn criterion(profile: Profile, timing: Timing) -> Criterion {
         .configure_from_args()
 }
 
-/// A pool variant with one option changed from the seed's defaults.
-fn pool(change: impl FnOnce(&mut PoolVariant)) -> AdapterSpec {
-    let mut v = PoolVariant::default();
-    change(&mut v);
-    AdapterSpec::MemPool(v)
-}
-
 /// An allocator with its name in benchmark ids: [`AdapterSpec::name`], as every tool names it.
 fn named(spec: AdapterSpec) -> (String, AdapterSpec) {
     (spec.name(), spec)
 }
 
-/// The pool variants of the workload benchmarks: the default (`mempool`: fast engine; align
-/// 8, compact, split, min_split 16), the default options on the reference engine
-/// (`mempool@reference`: the seed's O(n) list walks), compact off, split off, min_split 32
-/// to 256, align 16.
+/// The pool variants of the workload benchmarks (`benches::selection::pool_variants`), with
+/// their names.
 pub fn pool_variants() -> Vec<(String, AdapterSpec)> {
-    [
-        AdapterSpec::default_pool(),
-        AdapterSpec::Reference(PoolVariant::default()),
-        pool(|v| v.compact = false),
-        pool(|v| v.split = false),
-        pool(|v| v.min_split = 32),
-        pool(|v| v.min_split = 64),
-        pool(|v| v.min_split = 128),
-        pool(|v| v.min_split = 256),
-        pool(|v| v.align = 16),
-    ]
-    .into_iter()
-    .map(named)
-    .collect()
+    benches::selection::pool_variants()
+        .into_iter()
+        .map(named)
+        .collect()
 }
 
 /// The peers (talc, rlsf, linked_list_allocator, dlmalloc, system).

@@ -402,9 +402,19 @@ fn load_folder(
 /// [`SuiteError::Unknown`] when no source has it (the message lists where it looked), or the
 /// errors of [`load`].
 pub fn find(name: &str) -> Result<Item, SuiteError> {
+    find_in(&SuiteSpec::default(), name)
+}
+
+/// The workload called `name` among the sources of `spec` (its selection is replaced by
+/// that name), reading or generating only that one: [`find`] for another suite, such as a
+/// quick one.
+///
+/// # Errors
+/// As [`find`].
+pub fn find_in(spec: &SuiteSpec, name: &str) -> Result<Item, SuiteError> {
     let spec = SuiteSpec {
         select: Select::Named(vec![name.to_owned()]),
-        ..SuiteSpec::default()
+        ..spec.clone()
     };
     match load(&spec) {
         Ok(mut s) if !s.items.is_empty() => Ok(s.items.swap_remove(0)),
