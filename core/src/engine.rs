@@ -13,7 +13,7 @@ mod sealed {
     /// Implemented by the crate's two engines only.
     pub trait Sealed {
         /// The engine for a freshly initialised heap.
-        fn fresh() -> Self;
+        fn fresh(heap: &crate::heap::Heap<&[u8]>) -> Self;
         /// The engine for an attached heap.
         fn attach(heap: &crate::heap::Heap<&[u8]>) -> Self;
         /// The index, when the engine keeps one and it is valid.
@@ -48,9 +48,9 @@ pub struct Fast {
 pub struct Reference;
 
 impl sealed::Sealed for Fast {
-    fn fresh() -> Self {
+    fn fresh(heap: &Heap<&[u8]>) -> Self {
         Self {
-            index: Some(Index::default()),
+            index: Index::fresh(heap),
         }
     }
     fn attach(heap: &Heap<&[u8]>) -> Self {
@@ -71,7 +71,7 @@ impl sealed::Sealed for Fast {
 impl Engine for Fast {}
 
 impl sealed::Sealed for Reference {
-    fn fresh() -> Self {
+    fn fresh(_: &Heap<&[u8]>) -> Self {
         Self
     }
     fn attach(_: &Heap<&[u8]>) -> Self {
