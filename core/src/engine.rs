@@ -30,8 +30,8 @@ pub trait Engine: sealed::Sealed {}
 
 /// The default engine: binary searches and short scans per operation through a host-side
 /// index (never stored in the buffer, rebuilt by `attach` in O(n)). Its memory, counted as
-/// allocated: at most about 20 bytes per free block and 26 per used block (with a 4 KiB
-/// floor), tested to stay within 32 bytes per block once a heap holds 1,000 blocks
+/// allocated: at most about 20 bytes per free block and 27 per used block (the used table
+/// never shrinks below 512 bytes), tested to stay within 32 bytes per block once a heap holds 1,000 blocks
 /// (`core/tests/index_memory.rs`).
 ///
 /// A heap attached in a state that fails [`crate::MemPool::check`] gets no index and is

@@ -7,8 +7,8 @@
 //! - free blocks by address in a [`FreeIndex`] (sorted runs of addresses and sizes with the
 //!   largest size of every run and group of runs): first fit by address in three short scans,
 //!   predecessor and successor in two binary searches;
-//! - used blocks in a hash map from block to its predecessor in the used list, so `free` and
-//!   `realloc` unlink in O(1);
+//! - used blocks in a [`UsedTable`] from block to its predecessor in the used list, so `free`
+//!   and `realloc` unlink in O(1);
 //! - the state words ([`State`]): the four only the constructor writes (`align`, `flags`,
 //!   `minSplit`, `end`) are read once, the three every operation moves (`top` and both list
 //!   heads) are kept here and written through to the buffer, so no operation reads a state
@@ -28,14 +28,12 @@
 //! block's size and next word) go through checked operations, so bytes that changed behind
 //! the pool's back make the operation fault instead of panic.
 
-use hashbrown::HashMap;
-use rustc_hash::FxBuildHasher;
-
 use crate::check::check_heap;
 use crate::free_index::{Found, FreeIndex};
 use crate::heap::{Fault, Heap};
 use crate::layout::{block_addr, BLOCK_HEADER, FLAG_COMPACT, FLAG_SPLIT};
 use crate::stats::ListStats;
+use crate::used_table::UsedTable;
 
 /// The pool's state words as the engine keeps them (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,23 +88,12 @@ pub struct Index {
     st: State,
     free: FreeIndex,
     /// Used block -> its predecessor in the used list (0 for the head).
-    used: HashMap<u32, u32, FxBuildHasher>,
+    used: UsedTable,
     free_size: u64,
     used_size: u64,
 }
 
 type Buf<'a> = Heap<&'a mut [u8]>;
-
-/// Size in bytes up to which the used map is never shrunk (about 450 buckets: at most 4
-/// bytes per block in a heap of 1,000 blocks).
-const SHRINK_FLOOR: usize = 4 << 10;
-
-/// Bytes of one bucket of the used map: an entry and hashbrown's control byte.
-const BUCKET_BYTES: usize = std::mem::size_of::<(u32, u32)>() + 1;
-
-/// Used blocks the map has room for when a pool is built (256 buckets, 2.3 KiB, under
-/// [`SHRINK_FLOOR`]): a small heap never allocates inside an operation.
-const USED_AT_START: usize = 128;
 
 /// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
 /// index search found it (none when it came from the top-adjacent rule).
@@ -139,7 +126,7 @@ impl Index {
         Self {
             st,
             free: FreeIndex::new(),
-            used: HashMap::with_capacity_and_hasher(USED_AT_START, FxBuildHasher),
+            used: UsedTable::new(),
             free_size: 0,
             used_size: 0,
         }
@@ -165,12 +152,8 @@ impl Index {
         index.free_size = free.iter().map(|&(_, s)| u64::from(s)).sum();
         index.used_size = used.iter().map(|&(_, s)| u64::from(s)).sum();
         index.free = FreeIndex::from_sorted(free);
-        index.used.reserve(used.len());
-        let mut prev = 0;
-        for &(b, _) in &used {
-            index.used.insert(b, prev);
-            prev = b;
-        }
+        let used: Vec<u32> = used.into_iter().map(|(b, _)| b).collect();
+        index.used = UsedTable::from_list(&used);
         Some(index)
     }
 
@@ -196,7 +179,7 @@ impl Index {
 
     /// Whether `block` is on the used list.
     pub(crate) fn is_used(&self, block: u32) -> bool {
-        self.used.contains_key(&block)
+        self.used.contains(block)
     }
 
     /// The largest free-list block (0 when none).
@@ -204,11 +187,10 @@ impl Index {
         self.free.largest()
     }
 
-    /// Host memory held by the index, in bytes: what its vectors and its hash table have
-    /// allocated (capacities, not lengths; the table's whole allocation, control bytes
-    /// included).
+    /// Host memory held by the index, in bytes: what its vectors and its table have
+    /// allocated (capacities, not lengths).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.free.heap_bytes() + self.used.allocation_size()
+        self.free.heap_bytes() + self.used.heap_bytes()
     }
 
     /// Both lists empty and `top` back to `initial_top` (the heap was reset by `free_all`).
@@ -292,38 +274,14 @@ impl Index {
             heap.set_header(top, padded, used)?;
             self.set_used_head(heap, top)?;
             self.set_top(heap, top + padded)?;
-            self.push_used(top, used, padded);
+            self.push_used(top, padded);
             return Ok(Some(top + BLOCK_HEADER));
         }
         Ok(None)
     }
 
-    #[cfg_attr(feature = "profile-components", inline(never))]
-    fn used_insert(&mut self, block: u32, pred: u32) {
-        self.used.insert(block, pred);
-    }
-
-    /// Sets the used-list predecessor of `block`, if it is a used block.
-    #[cfg_attr(feature = "profile-components", inline(never))]
-    fn used_set(&mut self, block: u32, pred: u32) {
-        if let Some(p) = self.used.get_mut(&block) {
-            *p = pred;
-        }
-    }
-
-    #[cfg_attr(feature = "profile-components", inline(never))]
-    fn used_remove(&mut self, block: u32) -> Option<u32> {
-        self.used.remove(&block)
-    }
-
-    #[cfg_attr(feature = "profile-components", inline(never))]
-    fn used_has(&self, block: u32) -> bool {
-        self.used.contains_key(&block)
-    }
-
-    fn push_used(&mut self, block: u32, old_head: u32, size: u32) {
-        self.used_insert(block, 0);
-        self.used_set(old_head, block);
+    fn push_used(&mut self, block: u32, size: u32) {
+        self.used.push(block);
         self.used_size += u64::from(size);
     }
 
@@ -360,7 +318,7 @@ impl Index {
         let used = self.st.used;
         heap.set_next(block, used)?;
         self.set_used_head(heap, block)?;
-        self.push_used(block, used, size);
+        self.push_used(block, size);
         // Not top-adjacent, the block fits: size >= padded. (A top-adjacent one may be smaller.)
         let excess = size.saturating_sub(padded);
         let threshold = self.st.min_split;
@@ -480,48 +438,23 @@ impl Index {
         Ok(())
     }
 
-    /// Unlinks used block `block` (already out of the map; its used-list predecessor was
-    /// `prev`) and frees it.
-    fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Result<(), Fault> {
+    pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Result<bool, Fault> {
+        let Some(block) = block_addr(ptr) else {
+            return Ok(false);
+        };
+        let Some(place) = self.used.locate(block) else {
+            return Ok(false);
+        };
         let (size, next) = heap.header(block)?;
+        let prev = self.used.remove(place, next);
         if prev != 0 {
             heap.set_next(prev, next)?;
         } else {
             self.set_used_head(heap, next)?;
         }
-        self.used_set(next, prev);
         self.used_size = less(self.used_size, size)?;
-        self.insert_free(heap, block, size)
-    }
-
-    pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Result<bool, Fault> {
-        let Some(block) = block_addr(ptr) else {
-            return Ok(false);
-        };
-        let Some(prev) = self.used_remove(block) else {
-            return Ok(false);
-        };
-        self.shrink_used();
-        self.free_block(heap, block, prev)?;
+        self.insert_free(heap, block, size)?;
         Ok(true)
-    }
-
-    /// A hash map never gives memory back by itself, so the used map is shrunk once it fills
-    /// under 0.35 of its buckets ([`BUCKET_BYTES`], 9, each: at most about 26 bytes per used
-    /// block), to
-    /// the fewest buckets that leave it at most 0.7 full: halved, as a rule. hashbrown doubles
-    /// it when it is 7/8 full, which leaves it 7/16 full. Either way at least a fifth of the
-    /// entries must come or go before the next resize, so resizing costs O(1) per call
-    /// amortised, for any sequence of calls (`tests/used_map_resizing.rs`). Shrinking to fit
-    /// instead, as this did before, leaves a full table that the next insert doubles again:
-    /// a program hovering at such a count resized on every other call (4.3 µs per call
-    /// instead of 24 ns). Small maps (up to [`SHRINK_FLOOR`] bytes) stay as they are.
-    fn shrink_used(&mut self) {
-        let (len, bytes) = (self.used.len(), self.used.allocation_size());
-        // len < 0.35 buckets (the allocation is the buckets plus a few control bytes).
-        if bytes > SHRINK_FLOOR && len * BUCKET_BYTES * 20 < bytes * 7 {
-            self.used.shrink_to(len + len / 4);
-        }
     }
 
     pub(crate) fn realloc(
@@ -533,7 +466,7 @@ impl Index {
         if bytes == 0 {
             return Ok(None);
         }
-        let Some(block) = block_addr(ptr).filter(|&b| self.used_has(b)) else {
+        let Some(block) = block_addr(ptr).filter(|&b| self.used.contains(b)) else {
             return Ok(None);
         };
         let size = heap.size(block)?;
