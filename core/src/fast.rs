@@ -7,8 +7,12 @@
 //! - free blocks by address in a [`FreeIndex`] (sorted runs of addresses and sizes with the
 //!   largest size of every run and group of runs): first fit by address in three short scans,
 //!   predecessor and successor in two binary searches;
-//! - used blocks in a hash map from block to its predecessor in the used list, so `free` and
-//!   `realloc` unlink in O(1);
+//! - used blocks in a [`UsedTable`] from block to its predecessor in the used list, so `free`
+//!   and `realloc` unlink in O(1);
+//! - the state words ([`State`]): the four only the constructor writes (`align`, `flags`,
+//!   `minSplit`, `end`) are read once, the three every operation moves (`top` and both list
+//!   heads) are kept here and written through to the buffer, so no operation reads a state
+//!   word from the buffer;
 //! - running totals for `stats()`.
 //!
 //! Compaction looks only at the freed block's neighbours. That equals the seed's whole-list
@@ -16,38 +20,80 @@
 //! on, no two free blocks touch and none ends at top), which every operation preserves. A heap
 //! that fails `check()` when attached, or an operation that faults, drops the index and the
 //! pool carries on with the reference engine's walks, which stay memory-safe on any bytes.
-
-use hashbrown::HashMap;
-use rustc_hash::FxBuildHasher;
+//!
+//! Arithmetic is in `u32`: on a heap that passed `check()` every block lies in
+//! `[initialTop, top)` and `top <= end <= u32::MAX`, so a block's address plus its size, or
+//! plus a smaller size, fits; comparisons against `end` are written as differences
+//! (`end - top >= padded`), which cannot overflow. Values read from the buffer (a used
+//! block's size and next word) go through checked operations, so bytes that changed behind
+//! the pool's back make the operation fault instead of panic.
 
 use crate::check::check_heap;
 use crate::free_index::{Found, FreeIndex};
-use crate::heap::{to_u32, Fault, Heap};
-use crate::layout::{block_addr, data_addr, padded};
+use crate::heap::{Fault, Heap};
+use crate::layout::{block_addr, BLOCK_HEADER, FLAG_COMPACT, FLAG_SPLIT};
 use crate::stats::ListStats;
+use crate::used_table::UsedTable;
+
+/// The pool's state words as the engine keeps them (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct State {
+    /// Block alignment.
+    pub(crate) align: u32,
+    /// The flags word's compact bit.
+    pub(crate) compact: bool,
+    /// The flags word's split bit.
+    pub(crate) split: bool,
+    /// Split threshold.
+    pub(crate) min_split: u32,
+    /// One past the last usable byte.
+    pub(crate) end: u32,
+    /// First address never handed out.
+    pub(crate) top: u32,
+    /// First free block (0 = none).
+    pub(crate) free: u32,
+    /// First used block (0 = none).
+    pub(crate) used: u32,
+}
+
+impl State {
+    /// The state words of `heap`.
+    fn read(heap: &Heap<&[u8]>) -> Result<Self, Fault> {
+        let flags = heap.flags()?;
+        Ok(Self {
+            align: heap.align()?,
+            compact: flags & FLAG_COMPACT != 0,
+            split: flags & FLAG_SPLIT != 0,
+            min_split: heap.min_split()?,
+            end: heap.end()?,
+            top: heap.top()?,
+            free: heap.free_head()?,
+            used: heap.used_head()?,
+        })
+    }
+
+    /// The block size for an `n`-byte request (the seed's `paddedSize`), or `None` when it
+    /// would not fit a `u32`: no block or heap can be that large, so such a request fails.
+    /// (The padded size reaches 2^32 exactly when `n + 8 + align - 1` does: 2^32 is a
+    /// multiple of `align`.)
+    fn padded(&self, n: u32) -> Option<u32> {
+        let mask = self.align - 1;
+        Some(n.checked_add(BLOCK_HEADER + mask)? & !mask)
+    }
+}
 
 /// The index of one pool.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Index {
+    st: State,
     free: FreeIndex,
     /// Used block -> its predecessor in the used list (0 for the head).
-    used: HashMap<u32, u32, FxBuildHasher>,
+    used: UsedTable,
     free_size: u64,
     used_size: u64,
 }
 
-fn end_of(block: u32, size: u32) -> u64 {
-    u64::from(block) + u64::from(size)
-}
-
 type Buf<'a> = Heap<&'a mut [u8]>;
-
-/// Size in bytes up to which the used map is never shrunk (about 450 buckets: at most 4
-/// bytes per block in a heap of 1,000 blocks).
-const SHRINK_FLOOR: usize = 4 << 10;
-
-/// Bytes of one bucket of the used map: an entry and hashbrown's control byte.
-const BUCKET_BYTES: usize = std::mem::size_of::<(u32, u32)>() + 1;
 
 /// A free block picked by `malloc`: where it is, its free-list predecessor, and where the
 /// index search found it (none when it came from the top-adjacent rule).
@@ -58,34 +104,62 @@ struct FreeBlock {
     at: Option<Found>,
 }
 
+/// The end of a block (`block + size`); on a heap that passed `check()` it fits a `u32`.
+fn end_of(block: u32, size: u32) -> Result<u32, Fault> {
+    block.checked_add(size).ok_or(Fault::Overflow)
+}
+
+/// `total - part` for the running totals; faults rather than wraps if a size read from the
+/// buffer disagrees with them.
+fn less(total: u64, part: u32) -> Result<u64, Fault> {
+    total.checked_sub(u64::from(part)).ok_or(Fault::Overflow)
+}
+
 impl Index {
+    /// The index of a freshly initialised heap (both lists empty), sized so that small heaps
+    /// never allocate host memory inside an operation.
+    pub(crate) fn fresh(heap: &Heap<&[u8]>) -> Option<Self> {
+        Some(Self::with_state(State::read(heap).ok()?))
+    }
+
+    fn with_state(st: State) -> Self {
+        Self {
+            st,
+            free: FreeIndex::new(),
+            used: UsedTable::new(),
+            free_size: 0,
+            used_size: 0,
+        }
+    }
+
     /// Rebuilds the index from a heap that passes `check()`, in O(n).
     pub(crate) fn build(heap: &Heap<&[u8]>) -> Option<Self> {
         check_heap(heap).ok()?;
-        let list = |head: Result<u32, Fault>| -> Option<Vec<(u32, u32)>> {
+        let list = |head: u32| -> Option<Vec<(u32, u32)>> {
             let mut out = Vec::new();
-            let mut b = head.ok()?;
+            let mut b = head;
             while b != 0 {
-                out.push((b, heap.size(b).ok()?));
-                b = heap.next(b).ok()?;
+                let (size, next) = heap.header(b).ok()?;
+                out.push((b, size));
+                b = next;
             }
             Some(out)
         };
-        let free = list(heap.free_head())?;
-        let used = list(heap.used_head())?;
-        let mut index = Index {
-            free_size: free.iter().map(|&(_, s)| u64::from(s)).sum(),
-            used_size: used.iter().map(|&(_, s)| u64::from(s)).sum(),
-            free: FreeIndex::from_sorted(free),
-            used: HashMap::default(),
-        };
-        index.used.reserve(used.len());
-        let mut prev = 0;
-        for &(b, _) in &used {
-            index.used.insert(b, prev);
-            prev = b;
-        }
+        let st = State::read(heap).ok()?;
+        let free = list(st.free)?;
+        let used = list(st.used)?;
+        let mut index = Self::with_state(st);
+        index.free_size = free.iter().map(|&(_, s)| u64::from(s)).sum();
+        index.used_size = used.iter().map(|&(_, s)| u64::from(s)).sum();
+        index.free = FreeIndex::from_sorted(free);
+        let used: Vec<u32> = used.into_iter().map(|(b, _)| b).collect();
+        index.used = UsedTable::from_list(&used);
         Some(index)
+    }
+
+    /// The state words as the engine keeps them.
+    pub(crate) fn state(&self) -> &State {
+        &self.st
     }
 
     /// Free and used list totals, as `stats()` reports them.
@@ -105,7 +179,7 @@ impl Index {
 
     /// Whether `block` is on the used list.
     pub(crate) fn is_used(&self, block: u32) -> bool {
-        self.used.contains_key(&block)
+        self.used.contains(block)
     }
 
     /// The largest free-list block (0 when none).
@@ -113,38 +187,71 @@ impl Index {
         self.free.largest()
     }
 
-    /// Host memory held by the index, in bytes: what its vectors and its hash table have
-    /// allocated (capacities, not lengths; the table's whole allocation, control bytes
-    /// included).
+    /// Host memory held by the index, in bytes: what its vectors and its table have
+    /// allocated (capacities, not lengths).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.free.heap_bytes() + self.used.allocation_size()
+        self.free.heap_bytes() + self.used.heap_bytes()
     }
 
-    /// Forgets every block (the heap was reset by `free_all`).
-    pub(crate) fn clear(&mut self) {
-        self.free.clear();
-        // A new map, not `clear()`, which would keep the peak's allocation.
-        self.used = HashMap::default();
-        self.free_size = 0;
-        self.used_size = 0;
+    /// Both lists empty and `top` back to `initial_top` (the heap was reset by `free_all`).
+    pub(crate) fn clear(&mut self, initial_top: u32) {
+        *self = Self::with_state(State {
+            top: initial_top,
+            free: 0,
+            used: 0,
+            ..self.st
+        });
+    }
+
+    fn set_top(&mut self, heap: &mut Buf<'_>, top: u32) -> Result<(), Fault> {
+        heap.set_top(top)?;
+        self.st.top = top;
+        Ok(())
+    }
+
+    fn set_free_head(&mut self, heap: &mut Buf<'_>, block: u32) -> Result<(), Fault> {
+        heap.set_free_head(block)?;
+        self.st.free = block;
+        Ok(())
+    }
+
+    fn set_used_head(&mut self, heap: &mut Buf<'_>, block: u32) -> Result<(), Fault> {
+        heap.set_used_head(block)?;
+        self.st.used = block;
+        Ok(())
+    }
+
+    /// Points the free-list predecessor `pred` (the head word when none) at `block`.
+    fn link_free(
+        &mut self,
+        heap: &mut Buf<'_>,
+        pred: Option<u32>,
+        block: u32,
+    ) -> Result<(), Fault> {
+        match pred {
+            Some(p) => heap.set_next(p, block),
+            None => self.set_free_head(heap, block),
+        }
     }
 
     pub(crate) fn malloc(&mut self, heap: &mut Buf<'_>, bytes: u32) -> Result<Option<u32>, Fault> {
         if bytes == 0 {
             return Ok(None);
         }
-        let padded = padded(bytes, heap.align()?);
-        let top = u64::from(heap.top()?);
+        let Some(padded) = self.st.padded(bytes) else {
+            return Ok(None);
+        };
+        let top = self.st.top;
         // The reference walk stops at the first block that fits or touches top. Only the
         // highest free block can touch top, and with compact on none does.
         // The search remembers where it found the block, so taking it needs no new descent.
-        let fit = self.free.first_fit(padded);
-        let at_top = if heap.compact_on()? {
+        let fit = self.free.first_fit(u64::from(padded));
+        let at_top = if self.st.compact {
             None
         } else {
             self.free
                 .last()
-                .filter(|&(b, s)| end_of(b, s) >= top)
+                .filter(|&(b, s)| u64::from(b) + u64::from(s) >= u64::from(top))
                 .map(|t| (t, self.free.pred(t.0), None))
         };
         let fit = fit.map(|(block, pred, at)| (block, pred, Some(at)));
@@ -153,7 +260,7 @@ impl Index {
             (f, t) => f.or(t),
         };
         if let Some(((block, size), pred, at)) = pick {
-            let is_top = end_of(block, size) >= top;
+            let is_top = u64::from(block) + u64::from(size) >= u64::from(top);
             let free = FreeBlock {
                 block,
                 size,
@@ -162,24 +269,19 @@ impl Index {
             };
             return self.take_free(heap, free, padded, is_top);
         }
-        let end = u64::from(heap.end()?);
-        if top + padded <= end {
-            let used = heap.used_head()?;
-            heap.init_block(top, padded, u64::from(used))?;
-            heap.set_used_head(top)?;
-            heap.set_top(top + padded)?;
-            let block = to_u32(top)?;
-            self.push_used(block, used, to_u32(padded)?);
-            return Ok(Some(to_u32(data_addr(block))?));
+        if self.st.end - top >= padded {
+            let used = self.st.used;
+            heap.set_header(top, padded, used)?;
+            self.set_used_head(heap, top)?;
+            self.set_top(heap, top + padded)?;
+            self.push_used(top, padded);
+            return Ok(Some(top + BLOCK_HEADER));
         }
         Ok(None)
     }
 
-    fn push_used(&mut self, block: u32, old_head: u32, size: u32) {
-        self.used.insert(block, 0);
-        if let Some(pred) = self.used.get_mut(&old_head) {
-            *pred = block;
-        }
+    fn push_used(&mut self, block: u32, size: u32) {
+        self.used.push(block);
         self.used_size += u64::from(size);
     }
 
@@ -201,47 +303,40 @@ impl Index {
         &mut self,
         heap: &mut Buf<'_>,
         free: FreeBlock,
-        padded: u64,
+        padded: u32,
         is_top: bool,
     ) -> Result<Option<u32>, Fault> {
         let FreeBlock {
             block, size, pred, ..
         } = free;
-        if is_top && u64::from(block) + padded > u64::from(heap.end()?) {
+        if is_top && padded > self.st.end - block {
             return Ok(None);
         }
         let next = heap.next(block)?;
-        match pred {
-            Some(prev) => heap.set_next(u64::from(prev), u64::from(next))?,
-            None => heap.set_free_head(u64::from(next))?,
-        }
+        self.link_free(heap, pred, next)?;
         self.free_size -= u64::from(size);
-        let used = heap.used_head()?;
-        heap.set_next(u64::from(block), u64::from(used))?;
-        heap.set_used_head(u64::from(block))?;
-        self.push_used(block, used, size);
+        let used = self.st.used;
+        heap.set_next(block, used)?;
+        self.set_used_head(heap, block)?;
+        self.push_used(block, size);
         // Not top-adjacent, the block fits: size >= padded. (A top-adjacent one may be smaller.)
-        let excess = u64::from(size).saturating_sub(padded);
-        let threshold = u64::from(heap.min_split()?);
+        let excess = size.saturating_sub(padded);
+        let threshold = self.st.min_split;
         if is_top {
             self.unindex(&free);
-            heap.set_size(u64::from(block), padded)?;
-            heap.set_top(u64::from(block) + padded)?;
-            self.used_size = self.used_size - u64::from(size) + padded;
-        } else if heap.split_on()? && excess >= threshold {
+            heap.set_size(block, padded)?;
+            self.set_top(heap, block + padded)?;
+            self.used_size = self.used_size - u64::from(size) + u64::from(padded);
+        } else if self.st.split && excess >= threshold {
             // The tail takes the block's place in the free list: between `pred` and `next`.
             // It cannot touch a free neighbour or top (the block did not), so the seed's
             // compaction pass after the split changes nothing.
-            heap.set_size(u64::from(block), padded)?;
-            self.used_size -= excess;
-            let rest = end_of(block, to_u32(padded)?);
-            heap.init_block(rest, excess, 0)?;
-            match pred {
-                Some(prev) => heap.set_next(u64::from(prev), rest)?,
-                None => heap.set_free_head(rest)?,
-            }
-            heap.set_next(rest, u64::from(next))?;
-            let (rest, excess) = (to_u32(rest)?, to_u32(excess)?);
+            heap.set_size(block, padded)?;
+            self.used_size -= u64::from(excess);
+            let rest = block + padded;
+            heap.set_header(rest, excess, 0)?;
+            self.link_free(heap, pred, rest)?;
+            heap.set_next(rest, next)?;
             match free.at {
                 Some(at) => self.free.set_at(at, rest, excess),
                 None => self.free.rekey(block, rest, excess),
@@ -250,7 +345,7 @@ impl Index {
         } else {
             self.unindex(&free);
         }
-        Ok(Some(to_u32(data_addr(block))?))
+        Ok(Some(block + BLOCK_HEADER))
     }
 
     /// Shrinks used block `block` to `size` and frees its `excess` tail (`splitBlock`).
@@ -261,10 +356,10 @@ impl Index {
         size: u32,
         excess: u32,
     ) -> Result<(), Fault> {
-        heap.set_size(u64::from(block), u64::from(size))?;
-        self.used_size -= u64::from(excess);
-        let rest = to_u32(end_of(block, size))?;
-        heap.init_block(u64::from(rest), u64::from(excess), 0)?;
+        heap.set_size(block, size)?;
+        self.used_size = less(self.used_size, excess)?;
+        let rest = block + size;
+        heap.set_header(rest, excess, 0)?;
         self.insert_free(heap, rest, excess)
     }
 
@@ -277,47 +372,43 @@ impl Index {
         let (pred_at, succ_at, slot) = self.free.neighbors(block);
         let (pred, succ) = (pred_at.map(|p| p.0), succ_at.map(|s| s.0));
         self.free_size += u64::from(size);
-        match pred {
-            Some((p, _)) => heap.set_next(u64::from(p), u64::from(block))?,
-            None => heap.set_free_head(u64::from(block))?,
-        }
-        heap.set_next(u64::from(block), u64::from(succ.map_or(0, |(s, _)| s)))?;
-        if !heap.compact_on()? {
+        self.link_free(heap, pred.map(|p| p.0), block)?;
+        heap.set_next(block, succ.map_or(0, |(s, _)| s))?;
+        if !self.st.compact {
             self.free.insert_at(slot, block, size);
             return Ok(());
         }
-        let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == u64::from(block));
-        let joins_succ = succ.filter(|&(s, _)| end_of(block, size) == u64::from(s));
+        let block_end = end_of(block, size)?;
+        let joins_pred = pred.filter(|&(p, psize)| end_of(p, psize) == Ok(block));
+        let joins_succ = succ.filter(|&(s, _)| block_end == s);
         // The run: its head, its end, and the block after it.
         let head = joins_pred.map_or(block, |(p, _)| p);
         let (last, last_size) = joins_succ.unwrap_or((block, size));
-        let merged = to_u32(end_of(last, last_size) - u64::from(head))?;
+        let run_end = end_of(last, last_size)?;
+        let merged = run_end - head;
         if head != last {
             // The seed: head takes the run's size, every later header of the run gets
             // next = 0, and head links to the block after the run.
             let after = heap.next(last)?;
-            heap.set_size(u64::from(head), u64::from(merged))?;
+            heap.set_size(head, merged)?;
             if head != block {
-                heap.set_next(u64::from(block), 0)?;
+                heap.set_next(block, 0u32)?;
             }
             if last != block {
-                heap.set_next(u64::from(last), 0)?;
+                heap.set_next(last, 0u32)?;
             }
-            heap.set_next(u64::from(head), u64::from(after))?;
+            heap.set_next(head, after)?;
         }
-        let to_top = end_of(head, merged) >= u64::from(heap.top()?);
+        let to_top = run_end >= self.st.top;
         if to_top {
-            heap.set_top(u64::from(head))?;
+            self.set_top(heap, head)?;
             let next = heap.next(head)?;
             let before = if head == block {
                 pred
             } else {
                 self.free.pred(head)
             };
-            match before {
-                Some((p, _)) => heap.set_next(u64::from(p), u64::from(next))?,
-                None => heap.set_free_head(u64::from(next))?,
-            }
+            self.link_free(heap, before.map(|p| p.0), next)?;
             self.free_size -= u64::from(merged);
         }
         // Index: the run becomes one entry at `head`, or none when it went back to top. A
@@ -347,51 +438,23 @@ impl Index {
         Ok(())
     }
 
-    /// Unlinks used block `block` (already out of the map; its used-list predecessor was
-    /// `prev`) and frees it.
-    fn free_block(&mut self, heap: &mut Buf<'_>, block: u32, prev: u32) -> Result<(), Fault> {
-        let next = heap.next(block)?;
-        if prev != 0 {
-            heap.set_next(u64::from(prev), u64::from(next))?;
-        } else {
-            heap.set_used_head(u64::from(next))?;
-        }
-        if let Some(pred) = self.used.get_mut(&next) {
-            *pred = prev;
-        }
-        let size = heap.size(block)?;
-        self.used_size -= u64::from(size);
-        self.insert_free(heap, block, size)
-    }
-
     pub(crate) fn free(&mut self, heap: &mut Buf<'_>, ptr: u32) -> Result<bool, Fault> {
         let Some(block) = block_addr(ptr) else {
             return Ok(false);
         };
-        let Some(prev) = self.used.remove(&block) else {
+        let Some(place) = self.used.locate(block) else {
             return Ok(false);
         };
-        self.shrink_used();
-        self.free_block(heap, block, prev)?;
-        Ok(true)
-    }
-
-    /// A hash map never gives memory back by itself, so the used map is shrunk once it fills
-    /// under 0.35 of its buckets ([`BUCKET_BYTES`], 9, each: at most about 26 bytes per used
-    /// block), to
-    /// the fewest buckets that leave it at most 0.7 full: halved, as a rule. hashbrown doubles
-    /// it when it is 7/8 full, which leaves it 7/16 full. Either way at least a fifth of the
-    /// entries must come or go before the next resize, so resizing costs O(1) per call
-    /// amortised, for any sequence of calls (`tests/used_map_resizing.rs`). Shrinking to fit
-    /// instead, as this did before, leaves a full table that the next insert doubles again:
-    /// a program hovering at such a count resized on every other call (4.3 µs per call
-    /// instead of 24 ns). Small maps (up to [`SHRINK_FLOOR`] bytes) stay as they are.
-    fn shrink_used(&mut self) {
-        let (len, bytes) = (self.used.len(), self.used.allocation_size());
-        // len < 0.35 buckets (the allocation is the buckets plus a few control bytes).
-        if bytes > SHRINK_FLOOR && len * BUCKET_BYTES * 20 < bytes * 7 {
-            self.used.shrink_to(len + len / 4);
+        let (size, next) = heap.header(block)?;
+        let prev = self.used.remove(place, next);
+        if prev != 0 {
+            heap.set_next(prev, next)?;
+        } else {
+            self.set_used_head(heap, next)?;
         }
+        self.used_size = less(self.used_size, size)?;
+        self.insert_free(heap, block, size)?;
+        Ok(true)
     }
 
     pub(crate) fn realloc(
@@ -403,37 +466,39 @@ impl Index {
         if bytes == 0 {
             return Ok(None);
         }
-        let Some(block) = block_addr(ptr).filter(|b| self.used.contains_key(b)) else {
+        let Some(block) = block_addr(ptr).filter(|&b| self.used.contains(b)) else {
             return Ok(None);
         };
         let size = heap.size(block)?;
-        let block_end = end_of(block, size);
-        let is_top = block_end >= u64::from(heap.top()?);
-        let padded = padded(bytes, heap.align()?);
-        let at = u64::from(block);
-        if padded <= u64::from(size) {
-            let excess = u64::from(size) - padded;
-            if heap.split_on()? && excess >= u64::from(heap.min_split()?) {
-                self.split_used(heap, block, to_u32(padded)?, to_u32(excess)?)?;
+        let block_end = end_of(block, size)?;
+        let is_top = block_end >= self.st.top;
+        // No block can grow to 2^32 bytes: as for a failed move.
+        let Some(padded) = self.st.padded(bytes) else {
+            return Ok(None);
+        };
+        if padded <= size {
+            let excess = size - padded;
+            if self.st.split && excess >= self.st.min_split {
+                self.split_used(heap, block, padded, excess)?;
             } else if is_top {
                 // B2 fixed: the seed lowers top but leaves the old size word.
-                heap.set_size(at, padded)?;
-                self.used_size -= excess;
-                heap.set_top(at + padded)?;
+                heap.set_size(block, padded)?;
+                self.used_size = less(self.used_size, excess)?;
+                self.set_top(heap, block + padded)?;
             }
             return Ok(Some(ptr));
         }
-        if is_top && at + padded < u64::from(heap.end()?) {
-            heap.set_size(at, padded)?;
-            heap.set_top(at + padded)?;
-            self.used_size += padded - u64::from(size);
+        if is_top && padded < self.st.end - block {
+            heap.set_size(block, padded)?;
+            self.set_top(heap, block + padded)?;
+            self.used_size += u64::from(padded - size);
             return Ok(Some(ptr));
         }
         // B1/B3 fixed: allocate first (the old block stays put), copy, then free the old one.
         let Some(new) = self.malloc(heap, bytes)? else {
             return Ok(None);
         };
-        heap.copy_payload(block, block_end, new)?;
+        heap.copy_payload(block, u64::from(block_end), new)?;
         self.free(heap, ptr)?;
         Ok(Some(new))
     }

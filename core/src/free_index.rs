@@ -111,8 +111,10 @@ fn first_at_least(v: &[u32], want: u64) -> Option<usize> {
         .map(|i| base + i)
 }
 
-/// Free blocks by address, with leaf and group maxima of their sizes.
-#[derive(Debug, Clone, Default)]
+/// Free blocks by address, with leaf and group maxima of their sizes. There is always at
+/// least one leaf: the last one is kept when it empties, so a heap whose free list empties
+/// and fills again (every other call, on some traces) allocates nothing.
+#[derive(Debug, Clone)]
 pub(crate) struct FreeIndex {
     leaves: Vec<Leaf>,
     /// `first[k]`: the lowest address in leaf `k`.
@@ -125,6 +127,19 @@ pub(crate) struct FreeIndex {
 }
 
 impl FreeIndex {
+    /// An empty index: one empty leaf.
+    pub(crate) fn new() -> Self {
+        let mut t = Self {
+            leaves: vec![Leaf::new()],
+            first: Vec::new(),
+            lmax: Vec::new(),
+            gmax: Vec::new(),
+            len: 0,
+        };
+        t.rebuild_from(0);
+        t
+    }
+
     /// Number of blocks.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -142,17 +157,21 @@ impl FreeIndex {
             + (self.first.capacity() + self.lmax.capacity() + self.gmax.capacity()) * 4
     }
 
-    /// Removes every block.
-    pub(crate) fn clear(&mut self) {
-        *self = Self::default();
-    }
-
     /// Builds the index from blocks sorted by strictly increasing address, in O(n): as few
     /// leaves as hold them, filled evenly (so each holds at least [`MIN_FILL`] when there are
     /// several).
     pub(crate) fn from_sorted(blocks: impl IntoIterator<Item = Free>) -> Self {
         let blocks: Vec<Free> = blocks.into_iter().collect();
-        let mut t = Self::default();
+        if blocks.is_empty() {
+            return Self::new();
+        }
+        let mut t = Self {
+            leaves: Vec::new(),
+            first: Vec::new(),
+            lmax: Vec::new(),
+            gmax: Vec::new(),
+            len: 0,
+        };
         let leaves = blocks.len().div_ceil(LEAF);
         let mut rest = blocks.as_slice();
         for k in 0..leaves {
@@ -185,7 +204,8 @@ impl FreeIndex {
         self.first.truncate(k);
         self.lmax.truncate(k);
         for leaf in &self.leaves[k..] {
-            self.first.push(leaf.addr[0]);
+            // Only a lone leaf may be empty; its first address is never compared.
+            self.first.push(leaf.addr.first().copied().unwrap_or(0));
             self.lmax.push(leaf.max());
         }
         self.gmax.truncate(k / GROUP);
@@ -270,16 +290,9 @@ impl FreeIndex {
     }
 
     /// Adds a block where [`Self::neighbors`] said it goes (its `slot`), without a search.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn insert_at(&mut self, slot: Found, addr: u32, size: u32) {
         self.len += 1;
-        if self.leaves.is_empty() {
-            let mut leaf = Leaf::new();
-            leaf.addr.push(addr);
-            leaf.size.push(size);
-            self.leaves.push(leaf);
-            self.rebuild_from(0);
-            return;
-        }
         let Found { leaf: k, pos } = slot;
         let l = &mut self.leaves[k];
         l.addr.insert(pos, addr);
@@ -302,21 +315,17 @@ impl FreeIndex {
     }
 
     /// Removes the block a search found; returns its size.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn remove_at(&mut self, f: Found) -> u32 {
         self.len -= 1;
         let k = f.leaf;
         let l = &mut self.leaves[k];
         l.addr.remove(f.pos);
         let size = l.size.remove(f.pos);
-        if l.len() == 0 {
-            // Only a lone leaf gets here: any other would have been refilled at MIN_FILL.
-            self.leaves.remove(k);
-            self.rebuild_from(k);
-            return size;
-        }
+        // Only a lone leaf can empty (any other is refilled at MIN_FILL); it stays.
         let short = l.len() < MIN_FILL;
         if f.pos == 0 {
-            self.first[k] = self.leaves[k].addr[0];
+            self.first[k] = l.addr.first().copied().unwrap_or(0);
         }
         if size == self.lmax[k] {
             self.refresh_max(k);
@@ -371,6 +380,7 @@ impl FreeIndex {
     }
 
     /// Removes the block at `addr`; returns its size.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn remove(&mut self, addr: u32) -> Option<u32> {
         let f = self.seek(addr);
         (self.at_or_after(f).filter(|&f| self.at(f).0 == addr)).map(|f| self.remove_at(f))
@@ -378,6 +388,7 @@ impl FreeIndex {
 
     /// Gives the block a search found a new address and size. The caller guarantees that no
     /// other block lies between the old and the new address.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn set_at(&mut self, f: Found, addr: u32, size: u32) {
         let l = &mut self.leaves[f.leaf];
         l.addr[f.pos] = addr;
@@ -393,6 +404,7 @@ impl FreeIndex {
     }
 
     /// Moves the block at `old` to address `addr` with `size` (see [`Self::set_at`]).
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn rekey(&mut self, old: u32, addr: u32, size: u32) {
         let f = self.seek(old);
         if let Some(f) = self.at_or_after(f).filter(|&f| self.at(f).0 == old) {
@@ -402,17 +414,16 @@ impl FreeIndex {
 
     /// The blocks right below and at-or-above `addr`: `(pred, succ)`, with where they are,
     /// and the slot where `addr` would be inserted ([`Self::insert_at`]).
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn neighbors(&self, addr: u32) -> (Option<Located>, Option<Located>, Found) {
         let f = self.seek(addr);
-        if self.leaves.is_empty() {
-            return (None, None, f);
-        }
         let pred = self.before(f).map(|p| (self.at(p), p));
         let succ = self.at_or_after(f).map(|s| (self.at(s), s));
         (pred, succ, f)
     }
 
     /// The block with the greatest address `< addr`.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn pred(&self, addr: u32) -> Option<Free> {
         self.neighbors(addr).0.map(|p| p.0)
     }
@@ -424,6 +435,7 @@ impl FreeIndex {
     }
 
     /// The block with the greatest address.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn last(&self) -> Option<Free> {
         let l = self.leaves.last()?;
         Some((*l.addr.last()?, *l.size.last()?))
@@ -431,6 +443,7 @@ impl FreeIndex {
 
     /// The lowest-addressed block of at least `size` bytes, the block right below it (its
     /// predecessor in the free list), and where it is.
+    #[cfg_attr(feature = "profile-components", inline(never))]
     pub(crate) fn first_fit(&self, size: u64) -> Option<(Free, Option<Free>, Found)> {
         let g = first_at_least(&self.gmax, size)?;
         let end = self.lmax.len().min((g + 1) * GROUP);
@@ -454,7 +467,10 @@ impl FreeIndex {
         let mut prev = None;
         let mut n = 0;
         for (k, l) in self.leaves.iter().enumerate() {
-            assert!(l.len() > 0 && l.len() <= LEAF, "leaf {k} size");
+            assert!(
+                (l.len() > 0 || self.leaves.len() == 1) && l.len() <= LEAF,
+                "leaf {k} size"
+            );
             assert!(
                 self.leaves.len() == 1 || l.len() >= MIN_FILL,
                 "leaf {k} of {} holds {}",
@@ -467,7 +483,11 @@ impl FreeIndex {
                 (LEAF + 1, LEAF + 1),
                 "leaf {k} reallocated"
             );
-            assert_eq!(self.first[k], l.addr[0], "first of leaf {k}");
+            assert_eq!(
+                self.first[k],
+                l.addr.first().copied().unwrap_or(0),
+                "first of leaf {k}"
+            );
             assert_eq!(self.lmax[k], l.max(), "max of leaf {k}");
             for &a in &l.addr {
                 assert!(prev < Some(a), "order at {a}");
@@ -509,7 +529,7 @@ mod tests {
                 x ^= x << 17;
                 x % n
             };
-            let mut t = FreeIndex::default();
+            let mut t = FreeIndex::new();
             let mut m = BTreeMap::new();
             for step in 0..steps {
                 let addr = rnd(keys) as u32 * 8;

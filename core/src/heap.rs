@@ -16,20 +16,25 @@ use crate::layout::{
 ///
 /// Every accessor returns `Result<T, Fault>`, spelled out rather than behind an alias so that
 /// cargo-mutants (fuzz/mutants.sh) sees a `Result` and mutates it into `Ok(..)` / `Err(..)`.
+/// No payload: nothing reads one, and a fieldless error keeps `Result<u32, Fault>` in one
+/// register, which the fast engine's hot paths return by the dozen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
-    /// A word at this address lies (partly) outside the buffer.
-    OutOfBounds(u64),
+    /// A word lies (partly) outside the buffer.
+    OutOfBounds,
     /// A value to be stored does not fit a `u32`.
-    Overflow(u64),
+    Overflow,
     /// A list walk took more steps than the buffer can hold blocks: the list has a cycle.
     Unbounded,
 }
 
+// `header` and `set_header` read and write a whole header at once: size first, then next.
+const _: () = assert!(BLOCK_SIZE == 0 && BLOCK_NEXT == 4 && BLOCK_HEADER == 8);
+
 /// `v` as a `u32`, or [`Fault::Overflow`]: how every address or size computed in `u64` is
 /// narrowed back to a buffer word.
 pub(crate) fn to_u32(v: u64) -> Result<u32, Fault> {
-    u32::try_from(v).map_err(|_| Fault::Overflow(v))
+    u32::try_from(v).map_err(|_| Fault::Overflow)
 }
 
 /// A view of a pool's buffer: the state at `start` and the blocks it describes.
@@ -64,11 +69,11 @@ impl<S: AsRef<[u8]>> Heap<S> {
 
     /// Reads the little-endian word at `addr`.
     pub(crate) fn word(&self, addr: u64) -> Result<u32, Fault> {
-        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
+        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds)?;
         let bytes = self
             .bytes()
-            .get(i..i.checked_add(4).ok_or(Fault::OutOfBounds(addr))?)
-            .ok_or(Fault::OutOfBounds(addr))?;
+            .get(i..i.checked_add(4).ok_or(Fault::OutOfBounds)?)
+            .ok_or(Fault::OutOfBounds)?;
         Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
     }
 
@@ -125,6 +130,19 @@ impl<S: AsRef<[u8]>> Heap<S> {
     pub(crate) fn next(&self, block: u32) -> Result<u32, Fault> {
         self.word(u64::from(block) + u64::from(BLOCK_NEXT))
     }
+    /// The header of the block at `block`, `(size, next)`, read with one bounds check.
+    pub(crate) fn header(&self, block: u32) -> Result<(u32, u32), Fault> {
+        let i = usize::try_from(block).map_err(|_| Fault::OutOfBounds)?;
+        let h: [u8; 8] = self
+            .bytes()
+            .get(i..i.checked_add(8).ok_or(Fault::OutOfBounds)?)
+            .and_then(|h| h.try_into().ok())
+            .ok_or(Fault::OutOfBounds)?;
+        Ok((
+            u32::from_le_bytes([h[0], h[1], h[2], h[3]]),
+            u32::from_le_bytes([h[4], h[5], h[6], h[7]]),
+        ))
+    }
     /// One past the last byte of the block at `block`.
     pub(crate) fn block_end(&self, block: u32) -> Result<u64, Fault> {
         Ok(u64::from(block) + u64::from(self.size(block)?))
@@ -140,11 +158,11 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     /// Writes `value` as the little-endian word at `addr`; the value must fit a `u32`.
     pub(crate) fn set_word(&mut self, addr: u64, value: u64) -> Result<(), Fault> {
         let v = to_u32(value)?;
-        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds(addr))?;
+        let i = usize::try_from(addr).map_err(|_| Fault::OutOfBounds)?;
         let slot = self
             .bytes_mut()
-            .get_mut(i..i.checked_add(4).ok_or(Fault::OutOfBounds(addr))?)
-            .ok_or(Fault::OutOfBounds(addr))?;
+            .get_mut(i..i.checked_add(4).ok_or(Fault::OutOfBounds)?)
+            .ok_or(Fault::OutOfBounds)?;
         slot.copy_from_slice(&v.to_le_bytes());
         Ok(())
     }
@@ -154,20 +172,20 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Sets the first free block.
-    pub(crate) fn set_free_head(&mut self, block: u64) -> Result<(), Fault> {
-        self.set_state(STATE_FREE, block)
+    pub(crate) fn set_free_head(&mut self, block: impl Into<u64>) -> Result<(), Fault> {
+        self.set_state(STATE_FREE, block.into())
     }
     /// Sets the first used block.
-    pub(crate) fn set_used_head(&mut self, block: u64) -> Result<(), Fault> {
-        self.set_state(STATE_USED, block)
+    pub(crate) fn set_used_head(&mut self, block: impl Into<u64>) -> Result<(), Fault> {
+        self.set_state(STATE_USED, block.into())
     }
     /// Sets `top`.
-    pub(crate) fn set_top(&mut self, top: u64) -> Result<(), Fault> {
-        self.set_state(STATE_TOP, top)
+    pub(crate) fn set_top(&mut self, top: impl Into<u64>) -> Result<(), Fault> {
+        self.set_state(STATE_TOP, top.into())
     }
     /// Sets `end`.
-    pub(crate) fn set_end(&mut self, end: u64) -> Result<(), Fault> {
-        self.set_state(STATE_END, end)
+    pub(crate) fn set_end(&mut self, end: impl Into<u64>) -> Result<(), Fault> {
+        self.set_state(STATE_END, end.into())
     }
     /// Sets `align`.
     pub(crate) fn set_align(&mut self, align: u32) -> Result<(), Fault> {
@@ -192,13 +210,35 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     }
 
     /// Sets the size word of the block at `block`.
-    pub(crate) fn set_size(&mut self, block: u64, size: u64) -> Result<(), Fault> {
-        self.set_word(block + u64::from(BLOCK_SIZE), size)
+    pub(crate) fn set_size(
+        &mut self,
+        block: impl Into<u64>,
+        size: impl Into<u64>,
+    ) -> Result<(), Fault> {
+        self.set_word(block.into() + u64::from(BLOCK_SIZE), size.into())
     }
     /// Sets the next-pointer word of the block at `block`.
-    pub(crate) fn set_next(&mut self, block: u64, next: u64) -> Result<(), Fault> {
-        self.set_word(block + u64::from(BLOCK_NEXT), next)
+    pub(crate) fn set_next(
+        &mut self,
+        block: impl Into<u64>,
+        next: impl Into<u64>,
+    ) -> Result<(), Fault> {
+        self.set_word(block.into() + u64::from(BLOCK_NEXT), next.into())
     }
+
+    /// Writes the whole header of the block at `block` (size, then next) with one bounds
+    /// check: the fast engine's `initBlock`.
+    pub(crate) fn set_header(&mut self, block: u32, size: u32, next: u32) -> Result<(), Fault> {
+        let i = usize::try_from(block).map_err(|_| Fault::OutOfBounds)?;
+        let slot = self
+            .bytes_mut()
+            .get_mut(i..i.checked_add(8).ok_or(Fault::OutOfBounds)?)
+            .ok_or(Fault::OutOfBounds)?;
+        slot[..4].copy_from_slice(&size.to_le_bytes());
+        slot[4..].copy_from_slice(&next.to_le_bytes());
+        Ok(())
+    }
+
     /// Copies the payload of the block at `block` (which ends at `block_end`) to data address
     /// `to`: the `size - 8` bytes a moving realloc carries over.
     pub(crate) fn copy_payload(
@@ -211,7 +251,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
         let len = block_end.saturating_sub(from);
         let fits = |a: u64| a + len <= self.bytes().len() as u64;
         if block_end < from || !fits(from) || !fits(u64::from(to)) {
-            return Err(Fault::OutOfBounds(block_end));
+            return Err(Fault::OutOfBounds);
         }
         // All three bounds were checked against the buffer length, a usize.
         let (from, len, to) = (from as usize, len as usize, to as usize);

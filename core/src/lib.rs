@@ -29,6 +29,7 @@ mod pool;
 pub mod reference;
 mod stats;
 mod typed;
+mod used_table;
 
 pub use buffer::AlignedBuf;
 pub use check::{List, Violation};

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::buffer::AlignedBuf;
 use crate::check::{check_heap, diagnose_heap, Diagnosis, Violation};
 use crate::engine::{Engine, Fast};
-use crate::fast::Index;
+use crate::fast::{Index, State};
 use crate::heap::{Block, Blocks, Fault, Heap};
 use crate::layout::{block_addr, initial_top};
 use crate::options::{max_end, resolve_start, valid_align, PoolError, PoolOptions};
@@ -102,14 +102,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
             heap.set_align(r.align)?;
             heap.set_flags(options.compact, options.split)?;
             heap.set_min_split(options.min_split)?;
-            heap.set_end(u64::from(r.end))?;
-            heap.set_top(u64::from(r.initial_top))?;
-            heap.set_free_head(0)?;
-            heap.set_used_head(0)
+            heap.set_end(r.end)?;
+            heap.set_top(r.initial_top)?;
+            heap.set_free_head(0u32)?;
+            heap.set_used_head(0u32)
         })();
         // resolve() checked that the state block fits, so the writes cannot fault.
         debug_assert!(written.is_ok());
-        Ok(Self::from_parts(buf, r.start, E::fresh()))
+        let engine = E::fresh(&Heap::new(buf.as_ref(), r.start));
+        Ok(Self::from_parts(buf, r.start, engine))
     }
 
     /// [`MemPool::attach`] for any engine.
@@ -288,7 +289,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         let _ = self.dispatch(
             |ix, h| {
                 h.reset()?;
-                ix.clear();
+                ix.clear(h.top()?);
                 Ok(())
             },
             |h| h.reset(),
@@ -419,40 +420,63 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> MemPool<B, E> {
         self.start
     }
 
+    /// The state words as the fast engine keeps them, when it runs.
+    fn state(&self) -> Option<&State> {
+        self.engine.index().map(Index::state)
+    }
+
     /// First address never handed out.
     #[must_use]
     pub fn top(&self) -> u32 {
-        self.heap().top().unwrap_or(0)
+        match self.state() {
+            Some(st) => st.top,
+            None => self.heap().top().unwrap_or(0),
+        }
     }
 
     /// One past the last usable byte.
     #[must_use]
     pub fn end(&self) -> u32 {
-        self.heap().end().unwrap_or(0)
+        match self.state() {
+            Some(st) => st.end,
+            None => self.heap().end().unwrap_or(0),
+        }
     }
 
     /// Block alignment.
     #[must_use]
     pub fn align(&self) -> u32 {
-        self.heap().align().unwrap_or(0)
+        match self.state() {
+            Some(st) => st.align,
+            None => self.heap().align().unwrap_or(0),
+        }
     }
 
     /// Whether free neighbours are coalesced.
     #[must_use]
     pub fn compact(&self) -> bool {
-        self.heap().compact_on().unwrap_or(false)
+        match self.state() {
+            Some(st) => st.compact,
+            None => self.heap().compact_on().unwrap_or(false),
+        }
     }
 
     /// Whether oversized blocks are split.
     #[must_use]
     pub fn split(&self) -> bool {
-        self.heap().split_on().unwrap_or(false)
+        match self.state() {
+            Some(st) => st.split,
+            None => self.heap().split_on().unwrap_or(false),
+        }
     }
 
     /// The split threshold.
     #[must_use]
     pub fn min_split(&self) -> u32 {
-        self.heap().min_split().unwrap_or(0)
+        match self.state() {
+            Some(st) => st.min_split,
+            None => self.heap().min_split().unwrap_or(0),
+        }
     }
 
     /// Address of the first block: where `top` starts and returns to after

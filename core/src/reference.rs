@@ -57,8 +57,8 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
     /// Both lists empty, `top` back to the first block (the seed's `freeAll`, SPEC §4.9).
     pub(crate) fn reset(&mut self) -> Result<(), Fault> {
         let top = self.initial_top()?;
-        self.set_free_head(0)?;
-        self.set_used_head(0)?;
+        self.set_free_head(0u32)?;
+        self.set_used_head(0u32)?;
         self.set_top(top)
     }
 
@@ -259,7 +259,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Heap<S> {
                 while tmp != 0 && tmp != next {
                     steps.step()?;
                     let tn = self.next(tmp)?;
-                    self.set_next(u64::from(tmp), 0)?;
+                    self.set_next(u64::from(tmp), 0u32)?;
                     tmp = tn;
                 }
                 self.set_next(u64::from(block), u64::from(next))?;

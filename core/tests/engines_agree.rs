@@ -203,3 +203,90 @@ fn a_fault_drops_the_index() {
     assert!(pool.free(a));
     pool.check().unwrap();
 }
+
+/// Thousands of small blocks, so that the fast engine's used table goes far past its window
+/// of the 16 newest blocks: its hash table grows (past 64 slots) and shrinks again, and frees
+/// hit the newest blocks, the oldest and everything between. The same bytes after every
+/// operation, on every kind of option.
+#[test]
+fn many_small_blocks_agree_byte_for_byte() {
+    for seed in 0..6u64 {
+        let mut rng = ModRng::new(1000 + seed);
+        let opts = PoolOptions {
+            size: 256 << 10,
+            align: [8, 16][seed as usize % 2],
+            compact: seed % 3 != 2,
+            split: seed % 4 != 3,
+            min_split: [16, 24, 64][seed as usize % 3],
+            ..PoolOptions::default()
+        };
+        let mut fast = MemPool::new(opts).unwrap();
+        let mut slow = reference::new(opts).unwrap();
+        // Oldest first: the used list reversed, as far as this test keeps track.
+        let mut live: Vec<u32> = Vec::new();
+        let (mut peak, mut low) = (0, usize::MAX);
+        for step in 0..12_000usize {
+            // Grow to ~1,600 blocks, thin out to a few, twice.
+            let phase = (step / 3000) % 2 == 0;
+            let what = rng.below(100);
+            let range = if rng.below(8) == 0 { 300 } else { 48 };
+            let size = 1 + rng.below(range) as u32;
+            let grow = if phase { what < 70 } else { what < 15 };
+            let (a, b) = if grow || live.is_empty() {
+                let r = (fast.malloc(size), slow.malloc(size));
+                if let Some(p) = r.0 {
+                    live.push(p);
+                }
+                r
+            } else if what < 85 {
+                // The newest few, the oldest, or anywhere.
+                let i = match rng.below(4) {
+                    0 => live.len() - 1 - rng.below(live.len().min(8) as u64) as usize,
+                    1 => rng.below(live.len().min(8) as u64) as usize,
+                    _ => rng.below(live.len() as u64) as usize,
+                };
+                let p = live.remove(i);
+                let r = (fast.free(p), slow.free(p));
+                assert_eq!(r.0, r.1, "free({p}) seed {seed} step {step}");
+                assert!(r.0, "seed {seed} step {step}: {p} was live");
+                (None, None)
+            } else {
+                let i = rng.below(live.len() as u64) as usize;
+                let r = (fast.realloc(live[i], size), slow.realloc(live[i], size));
+                if let Some(n) = r.0 {
+                    if n != live[i] {
+                        // Moved: a new block, the newest.
+                        live.remove(i);
+                        live.push(n);
+                    }
+                }
+                r
+            };
+            assert_eq!(a, b, "seed {seed} step {step} size {size} {opts:?}");
+            peak = peak.max(live.len());
+            if step >= 3000 {
+                low = low.min(live.len());
+            }
+            assert!(
+                fast.bytes() == slow.bytes(),
+                "buffers differ: seed {seed} step {step} size {size} {opts:?}"
+            );
+            assert_eq!(fast.stats(), slow.stats(), "seed {seed} step {step}");
+            if step % 1000 == 999 {
+                let again = MemPool::attach(fast.bytes().to_vec(), opts.start).unwrap();
+                assert!(again.is_indexed());
+                assert_eq!(
+                    again.stats(),
+                    slow.stats(),
+                    "attach: seed {seed} step {step}"
+                );
+            }
+        }
+        fast.check().unwrap();
+        assert!(fast.is_indexed());
+        assert!(
+            peak > 1000,
+            "seed {seed}: only {peak} live blocks at the most"
+        );
+    }
+}

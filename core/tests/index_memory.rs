@@ -1,6 +1,6 @@
 //! The fast engine's index costs at most 32 bytes of host memory per block (used + free)
 //! whenever the heap holds at least 1,000 blocks: while it grows, while it is being thinned
-//! out (many free blocks in many sorted runs), and after a peak (the used map gives memory
+//! out (many free blocks in many sorted runs), and after a peak (the used table gives memory
 //! back). `MemPool::index_bytes()` counts capacities, not lengths.
 
 mod common;

@@ -2,19 +2,43 @@
 //! number of used blocks: a program whose used-block count hovers anywhere (two mallocs, two
 //! frees, again and again) never makes the table resize back and forth.
 //!
-//! The engine's earlier `HashMap`, shrunk to fit once under half full, failed this: after a
-//! peak of 4,000 blocks, hovering at 1,790 or 1,791 used blocks made it shrink and grow again
-//! on every cycle (4.3 µs per call instead of 24 ns). The table is seen through
-//! `MemPool::index_bytes()`, which changes exactly when a table resizes: the heap here has
-//! no free blocks (frees go back to top), so the free-block index stays empty.
+//! An earlier `HashMap`, shrunk to fit once under half full, failed this: after a peak of
+//! 4,000 blocks, hovering at 1,790 or 1,791 used blocks made it shrink and grow again on
+//! every cycle (4.3 µs per call instead of 24 ns). The table is seen through
+//! `MemPool::index_bytes()`, which changes exactly when the table resizes: the heap here has
+//! no free blocks (frees go back to top), so the free-block index stays as it is.
+//!
+//! The table keeps the 16 newest used blocks in a window and only the older ones in its hash
+//! table, so hovering by two blocks would never reach the hash table; each cycle here is a
+//! burst of [`BURST`] mallocs and as many frees (newest first), which moves blocks into the
+//! hash table (a spill of the window) and out of it again (frees past the window). The table's
+//! own unit test hovers with frees of the oldest blocks.
 
 use mempool::{MemPool, PoolOptions};
 
 /// Cycles run at each level.
 const CYCLES: usize = 3;
 
+/// Blocks allocated and freed by one cycle: more than the window's 16.
+const BURST: usize = 20;
+
+/// Counts the calls after which `index_bytes()` changed.
+struct Probe {
+    bytes: usize,
+}
+
+impl Probe {
+    fn changed(&mut self, pool: &MemPool) -> usize {
+        let b = pool.index_bytes();
+        let changed = usize::from(b != self.bytes);
+        self.bytes = b;
+        changed
+    }
+}
+
 /// At each used-block count from `from` to `to` (one step at a time), `CYCLES` times:
-/// malloc, malloc, free, free. Returns the most resizes seen at one level and in all.
+/// [`BURST`] mallocs, then as many frees. Returns the most resizes seen while hovering at one
+/// level, and the resizes in all (the steps' included).
 fn hover_at_every_level(
     pool: &mut MemPool,
     live: &mut Vec<u32>,
@@ -23,6 +47,9 @@ fn hover_at_every_level(
 ) -> (usize, usize) {
     let (mut most, mut total) = (0, 0);
     let mut level = from;
+    let mut probe = Probe {
+        bytes: pool.index_bytes(),
+    };
     while level != to {
         if level < to {
             live.push(pool.malloc(16).expect("room for every block"));
@@ -31,23 +58,20 @@ fn hover_at_every_level(
             assert!(pool.free(live.pop().expect("a live block")));
             level -= 1;
         }
-        let mut bytes = pool.index_bytes();
+        total += probe.changed(pool);
         let mut changes = 0;
         for _ in 0..CYCLES {
-            live.push(pool.malloc(16).expect("room"));
-            live.push(pool.malloc(16).expect("room"));
-            for _ in 0..2 {
-                let b = pool.index_bytes();
-                changes += usize::from(b != bytes);
-                bytes = b;
+            for _ in 0..BURST {
+                live.push(pool.malloc(16).expect("room"));
+                changes += probe.changed(pool);
             }
-            assert!(pool.free(live.pop().expect("live")));
-            assert!(pool.free(live.pop().expect("live")));
-            let b = pool.index_bytes();
-            changes += usize::from(b != bytes);
-            bytes = b;
+            for _ in 0..BURST {
+                assert!(pool.free(live.pop().expect("live")));
+                changes += probe.changed(pool);
+            }
         }
         assert_eq!(pool.stats().free.count, 0, "frees go back to top");
+        assert_eq!(live.len(), level);
         most = most.max(changes);
         total += changes;
     }
@@ -77,4 +101,8 @@ fn hovering_never_resizes_back_and_forth() {
         // levels, not one per level.
         assert!(total <= 40, "{phase}: {total} resizes over the levels");
     }
+    // The probe sees the table resize at all: 4,000 blocks need 8,192 slots, 64 at the
+    // start (six doublings on the way up, as many halvings on the way down).
+    assert!(up.1 >= 6, "up: only {} resizes seen", up.1);
+    assert!(down.1 >= 6, "down: only {} resizes seen", down.1);
 }
