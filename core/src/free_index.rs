@@ -633,7 +633,7 @@ mod tests {
     /// neighbour only when under [`MIN_FILL`] (the mutation run found both edges untested).
     #[test]
     fn leaves_split_over_leaf_and_refill_under_min_fill() {
-        let mut t = FreeIndex::default();
+        let mut t = FreeIndex::new();
         for i in 0..LEAF as u32 {
             t.insert(i * 16, 8);
         }
