@@ -20,19 +20,7 @@ echo "fuzz: ${FUZZ[*]} (host $HOST), ${SECONDS_PER_TARGET}s per target"
 "${FUZZ[@]}" build ${FUZZ_BUILD_FLAGS:--s none --no-trace-compares}
 mapfile -t targets < <("${FUZZ[@]}" list)
 for t in "${targets[@]}"; do
-    mkdir -p "corpus/$t" "artifacts/$t"
-    log="artifacts/$t.log"
     echo "fuzz: running $t for ${SECONDS_PER_TARGET}s"
-    set +e
-    "target/$HOST/release/$t" "corpus/$t" -max_total_time="$SECONDS_PER_TARGET" \
-        -timeout=10 -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
-    rc=$?
-    set -e
-    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' "$log" || true
-    if [ $rc -ne 0 ]; then
-        echo "fuzz: $t CRASHED (exit $rc); the input is in fuzz/artifacts/$t/:" >&2
-        grep -v '^INFO:\|^#[0-9]' "$log" | tail -40 >&2
-        exit 1
-    fi
+    run_fuzz_target "$t" "target/$HOST/release/$t" "corpus/$t" "artifacts/$t" "$SECONDS_PER_TARGET"
 done
 echo "fuzz: ${#targets[@]} targets, no crash"

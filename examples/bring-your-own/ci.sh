@@ -18,19 +18,7 @@ target_dir="$root/fuzz/target"
 start=$SECONDS
 (cd fuzz && "${FUZZ[@]}" build -s none --no-trace-compares --target-dir "$target_dir" segfit)
 echo "bring-your-own: segfit's fuzz target built in $((SECONDS - start)) s"
-mkdir -p fuzz/corpus/segfit fuzz/artifacts/segfit
-log=fuzz/artifacts/segfit.log
-set +e
-"$target_dir/$HOST/release/segfit" fuzz/corpus/segfit -max_total_time="$seconds" -timeout=10 \
-    -artifact_prefix=fuzz/artifacts/segfit/ -print_final_stats=1 >"$log" 2>&1
-rc=$?
-set -e
-grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' "$log" || true
-if [ $rc -ne 0 ]; then
-    echo "bring-your-own: segfit CRASHED (exit $rc); the input is in $PWD/fuzz/artifacts/segfit/:" >&2
-    grep -v '^INFO:\|^#[0-9]' "$log" | tail -40 >&2
-    exit 1
-fi
+run_fuzz_target segfit "$target_dir/$HOST/release/segfit" fuzz/corpus/segfit fuzz/artifacts/segfit "$seconds"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
