@@ -10,9 +10,9 @@
 //! - used blocks in a [`UsedTable`] from block to its predecessor in the used list, so `free`
 //!   and `realloc` unlink in O(1);
 //! - the state words ([`State`]): the four only the constructor writes (`align`, `flags`,
-//!   `minSplit`, `end`) are read once, the three every operation moves (`top` and both list
-//!   heads) are kept here and written through to the buffer, so no operation reads a state
-//!   word from the buffer;
+//!   `minSplit`, `end`) are read once, `top` and the used list's head are kept here and
+//!   written through to the buffer, so no operation reads a state word from the buffer (the
+//!   free list's head is only written: the index knows the lowest free block);
 //! - running totals for `stats()`.
 //!
 //! Compaction looks only at the freed block's neighbours. That equals the seed's whole-list
@@ -50,8 +50,6 @@ pub(crate) struct State {
     pub(crate) end: u32,
     /// First address never handed out.
     pub(crate) top: u32,
-    /// First free block (0 = none).
-    pub(crate) free: u32,
     /// First used block (0 = none).
     pub(crate) used: u32,
 }
@@ -67,7 +65,6 @@ impl State {
             min_split: heap.min_split()?,
             end: heap.end()?,
             top: heap.top()?,
-            free: heap.free_head()?,
             used: heap.used_head()?,
         })
     }
@@ -146,7 +143,7 @@ impl Index {
             Some(out)
         };
         let st = State::read(heap).ok()?;
-        let free = list(st.free)?;
+        let free = list(heap.free_head().ok()?)?;
         let used = list(st.used)?;
         let mut index = Self::with_state(st);
         index.free_size = free.iter().map(|&(_, s)| u64::from(s)).sum();
@@ -197,7 +194,6 @@ impl Index {
     pub(crate) fn clear(&mut self, initial_top: u32) {
         *self = Self::with_state(State {
             top: initial_top,
-            free: 0,
             used: 0,
             ..self.st
         });
@@ -210,9 +206,7 @@ impl Index {
     }
 
     fn set_free_head(&mut self, heap: &mut Buf<'_>, block: u32) -> Result<(), Fault> {
-        heap.set_free_head(block)?;
-        self.st.free = block;
-        Ok(())
+        heap.set_free_head(block)
     }
 
     fn set_used_head(&mut self, heap: &mut Buf<'_>, block: u32) -> Result<(), Fault> {
