@@ -93,3 +93,29 @@ fn index_stays_within_32_bytes_per_block() {
     println!("largest index bytes per block: {worst:.1}");
     assert!(worst > 0.0, "no sample had 1,000 blocks");
 }
+
+/// `attach` sizes the used table for the blocks it finds: between 3/8 and 3/4 full, so at
+/// most 8 / (3/8) = 21.3 bytes per used block (a table sized by another rule, say for four
+/// times the blocks, takes twice that).
+#[test]
+fn an_attached_heap_gets_a_used_table_sized_for_its_blocks() {
+    for n in [1_000u32, 3_000, 6_100] {
+        let mut pool = MemPool::new(PoolOptions {
+            size: 1 << 20,
+            ..PoolOptions::default()
+        })
+        .unwrap();
+        for i in 0..n {
+            assert!(pool.malloc(8 + i % 57).is_some(), "malloc {i} of {n}");
+        }
+        let attached = MemPool::attach(pool.bytes().to_vec(), 0).unwrap();
+        assert!(attached.is_indexed());
+        assert_eq!(attached.stats().used.count, n);
+        let per = attached.index_bytes() as f64 / f64::from(n);
+        assert!(
+            (8.0..=22.0).contains(&per),
+            "{n} used blocks: index {} bytes = {per:.1} per block",
+            attached.index_bytes()
+        );
+    }
+}
