@@ -48,6 +48,12 @@
 #                         benches/deterministic/thresholds.toml
 #       --identical       with -d: fail unless every row is the same on both sides (for a
 #                         revision against itself: the determinism check)
+#   -p, --package PKG     with -d: the package whose deterministic benchmarks run (default
+#                         deterministic, the workbench's own set). Another package (a user's
+#                         crate gating its allocator, as examples/bring-your-own/gate/) has
+#                         a bench target `callgrind` and a binary `PKG-figures`, built on
+#                         the `deterministic` library; a revision without PKG has nothing
+#                         to compare (its rows are "new")
 #   -j, --jobs N          with -d: benchmarks run in parallel (default: nproc)
 #   -b, --bench NAME      only this bench target (workloads, scaling, api); repeatable
 #   -s, --statistic S     judge the mean (default) or the median
@@ -55,7 +61,9 @@
 #   -o, --out DIR         the worktrees' target folder, the criterion data, the log and
 #                         the exported results go here (default: <target>/bench-compare;
 #                         with -d: <target>/det-gate, holding base/ and head/ with each
-#                         side's counts.jsonl and figures.json, table.md, table-full.md)
+#                         side's counts.jsonl and figures.json, table.md, table-full.md;
+#                         with -p PKG: <target>/det-gate-PKG, built in <target>/det-gate's
+#                         target folder)
 #   -k, --keep            keep the worktrees (printed at the end)
 #   -h, --help            this text
 #
@@ -77,6 +85,7 @@ die() { printf 'compare.sh: %s\n' "$*" >&2; exit 2; }
 threshold=""
 deterministic=0
 identical=0
+package=deterministic
 jobs="$(nproc 2>/dev/null || echo 2)"
 statistic=mean
 confirm=2
@@ -89,6 +98,7 @@ while [ $# -gt 0 ]; do
         -t|--threshold) [ $# -ge 2 ] || die "$1 needs a value"; threshold="$2"; shift 2 ;;
         -d|--deterministic) deterministic=1; shift ;;
         --identical) identical=1; shift ;;
+        -p|--package) [ $# -ge 2 ] || die "$1 needs a value"; package="$2"; shift 2 ;;
         -j|--jobs) [ $# -ge 2 ] || die "$1 needs a value"; jobs="$2"; shift 2 ;;
         -b|--bench) [ $# -ge 2 ] || die "$1 needs a value"; targets+=("$2"); shift 2 ;;
         -s|--statistic) [ $# -ge 2 ] || die "$1 needs a value"; statistic="$2"; shift 2 ;;
@@ -113,6 +123,8 @@ if [ "$deterministic" = 1 ]; then
     [ -z "$filter" ] || die "--deterministic takes no FILTER: the gate runs its whole set"
 elif [ "$identical" = 1 ]; then
     die "--identical needs --deterministic"
+elif [ "$package" != deterministic ]; then
+    die "--package needs --deterministic"
 fi
 [ "$deterministic" = 1 ] || threshold="${threshold:-${BENCH_THRESHOLD:-10}}"
 
@@ -129,9 +141,15 @@ else
     target="$root/target"
 fi
 export CARGO_TARGET_DIR="$target"
+compare_target=""
 if [ -z "$out" ]; then
     out="$target/bench-compare"
-    [ "$deterministic" = 1 ] && out="$target/det-gate"
+    if [ "$deterministic" = 1 ]; then
+        out="$target/det-gate"
+        # Every package's gate builds in one folder: the dependencies build once.
+        compare_target="$out/target"
+        [ "$package" = deterministic ] || out="$target/det-gate-$package"
+    fi
 fi
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -140,7 +158,7 @@ out="$(cd "$out" && pwd)"
 # freshness by source mtimes, so a build of an older checkout in a shared folder could be
 # taken as up to date later. The worktrees are checked out fresh (new mtimes) each run, base
 # before head, so they can share this one; dependencies build once and are kept.
-compare_target="$out/target"
+compare_target="${compare_target:-$out/target}"
 mkdir -p "$compare_target"
 log="$out/compare.log"
 : >"$log"

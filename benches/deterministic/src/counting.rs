@@ -3,7 +3,7 @@
 //! counts the gate reads.
 //!
 //! A benchmark runs `replay_counted <workload> <allocator>` (the `replay_counted` binary of
-//! this package) under callgrind with `--collect-atstart=no` and one `--toggle-collect` per
+//! this package, or a user crate's: [`crate::programs::replay_counted`]) under callgrind with `--collect-atstart=no` and one `--toggle-collect` per
 //! pattern of [`ALLOCATOR_CALLS`]: collection is on exactly while an adapter's `allocate`,
 //! `free` or `realloc` runs, so the count is the allocator's work plus its adapter's few
 //! instructions (the handle check, the offset arithmetic, a peer's `sbrk`-style growth of its
@@ -17,9 +17,6 @@
 //! off again inside every allocator call: the count is the replay engine's own work (its loop,
 //! its block table, the clock reads) and none of the allocator's.
 
-use benches::selection;
-use workloads::AdapterSpec;
-
 /// Glob patterns (callgrind `--toggle-collect`) of the adapters' allocator calls, as
 /// valgrind demangles them: `<workloads::adapters::talc::TalcAdapter as
 /// workloads::adapters::Allocator>::allocate` and so on.
@@ -29,8 +26,9 @@ pub const ALLOCATOR_CALLS: [&str; 3] = [
     "*as workloads::adapters::Allocator>::realloc",
 ];
 
-/// The function of `replay_counted` that holds the whole replay (for the harness count).
-pub const HARNESS_ENTRY: &str = "replay_counted::replay";
+/// The function that holds the whole replay (for the harness count): the library's, so every
+/// `replay_counted` binary (the workbench's, a user crate's) has it under this name.
+pub const HARNESS_ENTRY: &str = "deterministic::programs::replay";
 
 /// The argument that makes `replay_counted` count the harness instead of an allocator, and
 /// the allocator name the gate gives that count.
@@ -38,24 +36,6 @@ pub const HARNESS: &str = "harness";
 
 /// The allocator the harness count replays on.
 pub const HARNESS_ALLOCATOR: &str = "mempool";
-
-/// The allocators counted under callgrind: the gate's (`benches::selection::gate_allocators`)
-/// but the pool's reference engine, then `baseline`.
-///
-/// The reference engine is the seed's O(n) list walks, kept as the fast engine's oracle: its
-/// speed is nobody's, and its counts would be a sixth of the gate's time. Its fragmentation
-/// and placement figures stay in the gate (its placement must be the fast engine's).
-/// `baseline` (a counter that ignores frees) is the floor of a call through the adapter
-/// interface: what every allocator's count holds besides its own work.
-#[must_use]
-pub fn allocators() -> Vec<AdapterSpec> {
-    let mut all: Vec<AdapterSpec> = selection::gate_allocators()
-        .into_iter()
-        .filter(|a| !matches!(a, AdapterSpec::Reference(_)))
-        .collect();
-    all.push(AdapterSpec::Baseline);
-    all
-}
 
 /// Bytes `replay_counted` writes through, one write per 64-byte line, between setting up and
 /// replaying: twice the simulated last-level cache (gungraun's default, 8 MiB, 16-way, least

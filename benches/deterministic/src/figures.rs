@@ -1,5 +1,6 @@
 //! Fragmentation and placement figures of the deterministic gate's set: for every workload
-//! and allocator of `benches::selection`, one tracked replay (no valgrind) through
+//! of `benches::selection` and allocator of a [`GateSet`], one tracked replay (no valgrind)
+//! through
 //! `workloads::placement::Placed`, giving Johnstone & Wilson's #4, the peak footprint, the
 //! failures and the hash of the sequence of offsets the allocator returned.
 //!
@@ -14,10 +15,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use workloads::placement::{Placed, PlacementHash};
-use workloads::suite::Item;
-use workloads::{replay, AdapterError, AdapterSpec, ReplayConfig, Sampling, SuiteError};
+use workloads::suite::{AllocatorEntry, Item};
+use workloads::{replay, AdapterError, ReplayConfig, Sampling, SuiteError};
 
 use benches::selection;
+
+use crate::set::GateSet;
 
 /// Schema tag of [`FiguresFile`].
 pub const SCHEMA: &str = "mempool-workbench/det-figures/1";
@@ -90,13 +93,13 @@ fn tracked() -> ReplayConfig {
     }
 }
 
-/// The figures of `item` on `spec`, from one tracked replay on a fresh region.
+/// The figures of `item` on `allocator`, from one tracked replay on a fresh region.
 ///
 /// # Errors
 /// [`FiguresError::Adapter`] when the allocator cannot be built.
-pub fn measure(item: &Item, spec: &AdapterSpec) -> Result<Figures, FiguresError> {
-    let benchmark = selection::benchmark_name(&item.workload.name, &spec.name());
-    let alloc = spec
+pub fn measure(item: &Item, allocator: &AllocatorEntry) -> Result<Figures, FiguresError> {
+    let benchmark = selection::benchmark_name(&item.workload.name, &allocator.name());
+    let alloc = allocator
         .build(item.capacity_bytes())
         .map_err(|source| FiguresError::Adapter {
             benchmark: benchmark.clone(),
@@ -124,13 +127,13 @@ pub fn measure(item: &Item, spec: &AdapterSpec) -> Result<Figures, FiguresError>
 /// or the errors of [`measure`].
 pub fn measure_all(
     items: &[Item],
-    allocators: &[AdapterSpec],
+    allocators: &[AllocatorEntry],
 ) -> Result<Vec<Figures>, FiguresError> {
     let pass = || -> Result<Vec<Figures>, FiguresError> {
         let mut out = Vec::new();
         for item in items {
-            for spec in allocators {
-                out.push(measure(item, spec)?);
+            for allocator in allocators {
+                out.push(measure(item, allocator)?);
             }
         }
         Ok(out)
@@ -155,14 +158,14 @@ pub fn measure_all(
     }
 }
 
-/// The figures of the gate's whole set ([`selection::gate_workloads`] x
-/// [`selection::gate_allocators`]), checked for reproducibility ([`measure_all`]).
+/// The figures of a gate's whole set ([`selection::gate_workloads`] x
+/// [`GateSet::measured`]), checked for reproducibility ([`measure_all`]).
 ///
 /// # Errors
-/// As [`measure_all`], and [`FiguresError::Suite`] when the set cannot be loaded.
-pub fn measure_set() -> Result<FiguresFile, FiguresError> {
+/// As [`measure_all`], and [`FiguresError::Suite`] when the workloads cannot be loaded.
+pub fn measure_set(set: &GateSet) -> Result<FiguresFile, FiguresError> {
     let (items, notes) = selection::gate_workloads()?;
-    let figures = measure_all(&items, &selection::gate_allocators())?;
+    let figures = measure_all(&items, set.measured())?;
     Ok(FiguresFile {
         schema: SCHEMA.to_owned(),
         notes,
@@ -224,7 +227,8 @@ mod tests {
         .generate(1)
         .unwrap();
         let item = Item::new(w, Source::Synthetic);
-        let all = measure_all(std::slice::from_ref(&item), &selection::gate_allocators()).unwrap();
+        let set = GateSet::builtin();
+        let all = measure_all(std::slice::from_ref(&item), set.measured()).unwrap();
         assert_eq!(all.len(), selection::gate_allocators().len());
         assert!(all.iter().all(|f| f.failures == 0 && f.footprint.is_some()));
         let pool = &all[0];
