@@ -670,4 +670,50 @@ mod tests {
         assert_eq!(UsedTable::from_list(&list[..48]).slots.len(), MIN_SLOTS);
         assert_eq!(UsedTable::from_list(&list[..49]).slots.len(), 2 * MIN_SLOTS);
     }
+
+    /// The table is never more than 3/4 full: it doubles on the insert that would pass it
+    /// (48 of 64 slots, then the 49th block goes into 128).
+    #[test]
+    fn grows_before_passing_three_quarters() {
+        let mut t = UsedTable::new();
+        for i in 1..=200u32 {
+            t.insert(i * 16, 0);
+            assert!(
+                t.len * 4 <= t.slots.len() * 3,
+                "{} in {}",
+                t.len,
+                t.slots.len()
+            );
+            if i == 48 {
+                assert_eq!(t.slots.len(), MIN_SLOTS);
+            }
+            if i == 49 {
+                assert_eq!(t.slots.len(), 2 * MIN_SLOTS);
+            }
+        }
+    }
+
+    /// A window block is found even when every slot of the window holds it: the slots past
+    /// `n` keep the blocks they held last, so the prefilter over all sixteen must find a
+    /// match, not a mismatch. Each slot `k` gets block 100 by pushing `k` others first, then
+    /// 100, then freeing from the newest down (which moves nothing); last 100 alone.
+    #[test]
+    fn a_window_of_leftovers_equal_to_the_block() {
+        let mut t = UsedTable::new();
+        for k in (1..WINDOW).rev() {
+            let others: Vec<u32> = (1..=k as u32).map(|j| 1000 + 16 * j).collect();
+            for &b in &others {
+                t.push(b);
+            }
+            t.push(100);
+            // Newest first: each is the head (no predecessor) when it goes.
+            for &b in std::iter::once(&100).chain(others.iter().rev()) {
+                assert_eq!(t.remove(t.locate(b).expect("used"), 0), 0);
+            }
+        }
+        t.push(100);
+        assert!(t.window.iter().all(|&b| b == 100));
+        assert_eq!(t.locate(100), Some(Place::Window(0)));
+        assert!(t.contains(100));
+    }
 }
