@@ -679,4 +679,118 @@ mod tests {
         assert_eq!(d.invariants(), [1, 5, 7], "{d:#?}");
         assert!(d.unchecked.is_empty());
     }
+
+    /// Each of the eight invariants states its own rule (one-line texts a user reads beside
+    /// the violation), and each variant reports its number.
+    #[test]
+    fn every_invariant_has_its_own_rule() {
+        let all = [
+            Violation::State {
+                word: "align",
+                value: 3,
+                reason: "is not a power of two".into(),
+            },
+            Violation::OutOfBounds {
+                list: List::Used,
+                block: 8,
+                size: 8,
+                initial_top: 32,
+                top: 64,
+            },
+            Violation::Cycle {
+                list: List::Free,
+                block: 40,
+                steps: 9,
+            },
+            Violation::Unordered {
+                prev: 48,
+                block: 40,
+            },
+            Violation::Misaligned {
+                list: List::Used,
+                block: 36,
+                size: 8,
+                align: 8,
+                initial_top: 32,
+            },
+            Violation::Overlap {
+                first: 32,
+                first_end: 48,
+                first_list: List::Used,
+                second: 40,
+                second_list: List::Free,
+            },
+            Violation::Accounting {
+                free: 8,
+                used: 16,
+                top: 64,
+                initial_top: 32,
+            },
+            Violation::Adjacent {
+                first: 32,
+                second: 40,
+            },
+        ];
+        let numbers: Vec<u8> = all.iter().map(Violation::invariant).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7, 8]);
+        let rules: Vec<&str> = all.iter().map(Violation::rule).collect();
+        for (i, r) in rules.iter().enumerate() {
+            assert!(
+                !rules[..i].contains(r),
+                "invariants {} and {} share a rule",
+                i,
+                i + 1
+            );
+        }
+        assert!(rules[2].contains("reaches 0"), "{}", rules[2]);
+        assert!(rules[6].contains("free + used bytes"), "{}", rules[6]);
+        let at_top = Violation::FreeAtTop { block: 32, top: 40 };
+        assert_eq!(at_top.rule(), rules[7]);
+    }
+
+    /// A heap whose state words start at an address that is not a multiple of 4 is refused
+    /// there, though the 28 bytes fit.
+    #[test]
+    fn a_start_off_a_word_boundary_is_named() {
+        let buf = heap_bytes();
+        let d = diagnose_heap(&Heap::new(&buf[..], 2));
+        assert!(
+            matches!(
+                d.violations.first(),
+                Some(Violation::State { word: "start", .. })
+            ),
+            "{d:#?}"
+        );
+        assert_eq!(d.unchecked, [Unchecked::Lists]);
+    }
+
+    /// Overlaps are reported against the block that reaches furthest so far, the lowest one
+    /// when two end together: A = [a, a+32), B = [a+16, a+32) and C = [a+24, a+40) give
+    /// "B overlaps A" and "C overlaps A", not "C overlaps B".
+    #[test]
+    fn an_overlap_names_the_lowest_of_the_blocks_reaching_furthest() {
+        let mut buf = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default())
+            .unwrap()
+            .into_inner();
+        let a = 64u32;
+        let (b, c) = (a + 16, a + 24);
+        put(&mut buf, a as usize, 32);
+        put(&mut buf, a as usize + 4, b);
+        put(&mut buf, b as usize, 16);
+        put(&mut buf, b as usize + 4, c);
+        put(&mut buf, c as usize, 16);
+        put(&mut buf, c as usize + 4, 0);
+        put(&mut buf, 4, a); // the used list: A, B, C
+        put(&mut buf, 8, a + 64); // top
+        let d = diagnose_heap(&Heap::new(&buf[..], 0));
+        let overlaps: Vec<(u32, u32)> = d
+            .violations
+            .iter()
+            .filter_map(|v| match *v {
+                Violation::Overlap { first, second, .. } => Some((first, second)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(overlaps, [(a, b), (a, c)], "{d:#?}");
+    }
 }

@@ -673,6 +673,21 @@ mod tests {
             "{} bytes",
             t.heap_bytes()
         );
+        // Exactly: each array at its capacity, 4 bytes an element (`gmax` too).
+        let exact = |t: &FreeIndex| {
+            let leaf_arrays: usize = t
+                .leaves
+                .iter()
+                .map(|l| 4 * (l.addr.capacity() + l.size.capacity()))
+                .sum();
+            leaf_arrays
+                + t.leaves.capacity() * std::mem::size_of::<Leaf>()
+                + 4 * t.first.capacity()
+                + 4 * t.lmax.capacity()
+                + 4 * t.gmax.capacity()
+        };
+        assert!(t.gmax.capacity() > 0);
+        assert_eq!(t.heap_bytes(), exact(&t));
         let mut addr = 0;
         while t.leaves.len() > 8 {
             t.remove(addr);
