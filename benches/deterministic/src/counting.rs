@@ -3,8 +3,9 @@
 //! counts the gate reads.
 //!
 //! A benchmark runs `replay_counted <workload> <allocator>` (the `replay_counted` binary of
-//! this package, or a user crate's: [`crate::programs::replay_counted`]) under callgrind with `--collect-atstart=no` and one `--toggle-collect` per
-//! pattern of [`ALLOCATOR_CALLS`]: collection is on exactly while an adapter's `allocate`,
+//! this package, or a user crate's: [`crate::programs::replay_counted`]) under callgrind
+//! with `--collect-atstart=no` and one `--toggle-collect` per pattern of
+//! [`ALLOCATOR_CALLS`]: collection is on exactly while an adapter's `allocate`,
 //! `free` or `realloc` runs, so the count is the allocator's work plus its adapter's few
 //! instructions (the handle check, the offset arithmetic, a peer's `sbrk`-style growth of its
 //! heap), and nothing of the replay loop, the trace's loading or the region's setup. The
