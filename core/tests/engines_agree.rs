@@ -95,6 +95,12 @@ fn run(seed: u64, ops: usize) -> usize {
             slow.largest_free(),
             "seed {seed} step {step}"
         );
+        // And both are the largest block on the free list (the walk, not either engine).
+        assert_eq!(
+            fast.largest_free(),
+            fast.free_blocks().map(|b| b.size).max().unwrap_or(0),
+            "seed {seed} step {step}"
+        );
         if step % 16 == 0 {
             // attach rebuilds the index from the bytes: it must agree too.
             let again = MemPool::attach(fast.bytes().to_vec(), opts.start).unwrap();

@@ -109,3 +109,46 @@ fn grow_in_place_keeps_the_strict_bound() {
     assert_eq!(pool.realloc(a, 256 - 32 - 16), Some(a));
     pool.check().unwrap();
 }
+
+/// Writes a block's size word in raw heap bytes (the word at the block's address).
+fn set_size_word(bytes: &mut [u8], block: u32, size: u32) {
+    let at = block as usize;
+    bytes[at..at + 4].copy_from_slice(&size.to_le_bytes());
+}
+
+/// A moving realloc of a block that is only a header (size 8: nothing to carry over, a
+/// block no pool makes but a buffer may hold) moves it and copies nothing.
+#[test]
+fn moving_a_header_only_block_copies_nothing() {
+    let mut pool = pool();
+    let a = pool.malloc(8).unwrap();
+    pool.malloc(8).unwrap(); // keeps `a` away from top
+    let mut bytes = pool.into_inner();
+    set_size_word(bytes.as_mut(), a - 8, 8);
+    let mut pool = MemPool::attach(bytes, 0).unwrap();
+    let moved = pool
+        .realloc(a, 40)
+        .expect("a header-only block moves like any other");
+    assert_ne!(moved, a);
+}
+
+/// A block whose size word runs past the buffer (written there by another program, after
+/// the fact) cannot be copied: a moving realloc of it fails cleanly (it never panics).
+#[test]
+fn moving_a_block_that_runs_past_the_buffer_fails_without_panicking() {
+    let mut pool = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default()).unwrap();
+    let x = pool.malloc(120).unwrap(); // a 128-byte block, freed below: room for the move
+    let top_after_x = x - 8 + 128;
+    let filler = pool.malloc(512 - 48 - top_after_x - 8).unwrap();
+    let c = pool.malloc(40).unwrap();
+    assert_eq!(
+        (filler - 8, c - 8),
+        (top_after_x, 464),
+        "c is the last block"
+    );
+    assert!(pool.free(x));
+    let mut bytes = pool.into_inner();
+    set_size_word(&mut bytes, c - 8, 56); // ends at 520, past the 512-byte buffer
+    let mut pool = MemPool::attach(bytes, 0).unwrap();
+    assert_eq!(pool.realloc(c, 100), None);
+}
