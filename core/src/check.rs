@@ -748,20 +748,23 @@ mod tests {
         assert_eq!(at_top.rule(), rules[7]);
     }
 
-    /// A heap whose state words start at an address that is not a multiple of 4 is refused
-    /// there, though the 28 bytes fit.
+    /// A heap whose state words start at an address that is not a multiple of 4 (though the
+    /// 28 bytes fit), or too close to the buffer's end, is refused there.
     #[test]
     fn a_start_off_a_word_boundary_is_named() {
         let buf = heap_bytes();
-        let d = diagnose_heap(&Heap::new(&buf[..], 2));
-        assert!(
-            matches!(
-                d.violations.first(),
-                Some(Violation::State { word: "start", .. })
-            ),
-            "{d:#?}"
-        );
-        assert_eq!(d.unchecked, [Unchecked::Lists]);
+        // Off a word boundary; and on one, but too close to the end for the 28 bytes.
+        for start in [2, buf.len() as u32 - 8] {
+            let d = diagnose_heap(&Heap::new(&buf[..], start));
+            assert!(
+                matches!(
+                    d.violations.first(),
+                    Some(Violation::State { word: "start", .. })
+                ),
+                "start {start}: {d:#?}"
+            );
+            assert_eq!(d.unchecked, [Unchecked::Lists]);
+        }
     }
 
     /// Overlaps are reported against the block that reaches furthest so far, the lowest one

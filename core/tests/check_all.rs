@@ -122,6 +122,18 @@ fn a_list_that_cannot_be_walked_further_is_named_and_the_other_list_still_checke
         text.contains("free list") && text.contains("invariant 7") && text.contains("not checked"),
         "{text}"
     );
+    // A free list cut short also leaves "no free block at top" unchecked; a used list not.
+    assert!(text.contains("ends at top"), "{text}");
+    let used = Unchecked::ListTail {
+        list: List::Used,
+        block: top + 64,
+        walked: 2,
+    }
+    .to_string();
+    assert!(
+        used.contains("used list") && !used.contains("ends at top"),
+        "{used}"
+    );
 }
 
 /// `check` and `check_all` agree on every heap: sound or not, and `check`'s violation is one
@@ -216,4 +228,23 @@ fn check_all_agrees_with_check_on_corrupted_heaps() {
         sound > 100 && corrupt > 1000,
         "{sound} sound, {corrupt} corrupt"
     );
+}
+
+/// `check` gives up on a cyclic list after as many blocks as fit between initialTop and top
+/// (one per `align` bytes), and says how many it walked.
+#[test]
+fn check_gives_up_on_a_cycle_after_as_many_blocks_as_fit() {
+    let (mut buf, [a, b, _c, _d, _e, f, _g, _h]) = eight_blocks();
+    put(&mut buf, b + 4, f); // the used list: H -> F -> D -> B -> F -> ...
+    let top = u32::from_le_bytes(buf[8..12].try_into().unwrap());
+    let fit = u64::from(top - a) / 8; // A is the first block: initialTop
+    assert!(fit < buf.len() as u64 / 8, "below the walk's own limit");
+    match MemPool::attach(buf, 0).unwrap().check() {
+        Err(Violation::Cycle {
+            list: List::Used,
+            steps,
+            ..
+        }) => assert_eq!(steps, fit),
+        other => panic!("{other:?}"),
+    }
 }
