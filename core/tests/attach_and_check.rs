@@ -188,6 +188,8 @@ fn a_cyclic_list_is_walked_at_most_len_over_8_steps() {
     assert!(pool.check().is_err());
     let walked = pool.used_blocks().count();
     assert!(walked > 2 && walked <= len / 8 + 1, "{walked} steps");
+    // Exactly the limit: one step per 8-byte slot of the buffer, and one more.
+    assert_eq!(walked, len / 8 + 1);
 }
 
 #[test]

@@ -152,3 +152,16 @@ fn moving_a_block_that_runs_past_the_buffer_fails_without_panicking() {
     let mut pool = MemPool::attach(bytes, 0).unwrap();
     assert_eq!(pool.realloc(c, 100), None);
 }
+
+/// A block whose size word is below its own header (0 here: another program's bytes) has no
+/// payload to carry over: a moving realloc of it fails rather than move it.
+#[test]
+fn moving_a_block_smaller_than_its_header_fails() {
+    let mut pool = pool();
+    let a = pool.malloc(8).unwrap();
+    pool.malloc(8).unwrap(); // keeps `a` away from top
+    let mut bytes = pool.into_inner();
+    set_size_word(bytes.as_mut(), a - 8, 0);
+    let mut pool = MemPool::attach(bytes, 0).unwrap();
+    assert_eq!(pool.realloc(a, 40), None);
+}
