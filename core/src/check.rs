@@ -796,4 +796,18 @@ mod tests {
             .collect();
         assert_eq!(overlaps, [(a, b), (a, c)], "{d:#?}");
     }
+
+    /// `end` must lie past initialTop: a heap with no room at all is named by its `end`.
+    #[test]
+    fn an_end_at_initial_top_is_named() {
+        let mut buf = heap_bytes();
+        put(&mut buf, 12, 32); // end = initialTop (state at 0, align 8)
+        let d = diagnose_heap(&Heap::new(&buf[..], 0));
+        assert!(
+            d.violations
+                .iter()
+                .any(|v| matches!(v, Violation::State { word: "end", .. })),
+            "{d:#?}"
+        );
+    }
 }
