@@ -17,6 +17,7 @@ const WORKFLOWS: &[&str] = &[
     "bench-gate.yml",
     "cflite_pr.yml",
     "cflite_batch.yml",
+    "mutants.yml",
 ];
 
 fn repo() -> PathBuf {
@@ -232,6 +233,90 @@ fn the_gate_workflow_compares_against_the_target_branch_with_options_compare_sh_
         let file = rest.rsplit('/').next().unwrap();
         assert!(writer.contains(file), "{path}: the gate writes no {file}");
     }
+}
+
+#[test]
+fn the_mutation_workflow_runs_every_shard_once_and_summarises_what_they_upload() {
+    let doc = load("mutants.yml");
+    assert_eq!(
+        doc["on"]["schedule"].as_vec().map(Vec::len),
+        Some(1),
+        "nightly"
+    );
+    let usage = read("fuzz/mutants.sh");
+    let shard = &doc["jobs"]["shard"];
+    let ks: Vec<i64> = shard["strategy"]["matrix"]["k"]
+        .as_vec()
+        .expect("a matrix over k")
+        .iter()
+        .map(|k| k.as_i64().expect("k is a number"))
+        .collect();
+    let runs: Vec<String> = scripts(&doc)
+        .into_iter()
+        .filter(|s| s.contains("fuzz/mutants.sh"))
+        .collect();
+    assert_eq!(runs.len(), 2, "one run per shard, one summary: {runs:?}");
+    let per_shard = runs
+        .iter()
+        .find(|r| r.contains("--shard"))
+        .expect("a --shard run");
+    // `--shard ${{ matrix.k }}/N`: k takes every value 0..N exactly once.
+    let n: i64 = per_shard
+        .split("--shard ${{ matrix.k }}/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("--shard ${{{{ matrix.k }}}}/N in {per_shard}"));
+    assert_eq!(
+        ks,
+        (0..n).collect::<Vec<_>>(),
+        "each of the {n} shards once"
+    );
+    for run in &runs {
+        for flag in run.split_whitespace().filter(|w| w.starts_with("--")) {
+            assert!(
+                usage.contains(&format!("#   {flag} ")) || usage.contains(&format!("[{flag} ")),
+                "fuzz/mutants.sh's usage does not know {flag} (in {run})"
+            );
+        }
+    }
+    // What a shard uploads is its --out folder, under a name the summary's glob matches.
+    let out = per_shard
+        .split("--out ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .map(str::trim)
+        .expect("--out, the run's last option");
+    let steps_of = |job: &str| -> Vec<Yaml> { doc["jobs"][job]["steps"].as_vec().unwrap().clone() };
+    let upload = steps_of("shard")
+        .into_iter()
+        .find(|st| s(&st["uses"]).starts_with("actions/upload-artifact@"))
+        .expect("each shard uploads its results");
+    assert_eq!(s(&upload["with"]["path"]), out);
+    assert_eq!(
+        s(&upload["if"]),
+        "always()",
+        "a shard with survivors still uploads"
+    );
+    let artifact = s(&upload["with"]["name"]).replace("${{ matrix.k }}", "*");
+    let summary = &doc["jobs"]["summary"];
+    assert_eq!(s(&summary["needs"]), "shard");
+    assert_eq!(
+        s(&summary["if"]),
+        "always()",
+        "a failed shard leaves the rest reported"
+    );
+    let download = steps_of("summary")
+        .into_iter()
+        .find(|st| s(&st["uses"]).starts_with("actions/download-artifact@"))
+        .expect("the summary downloads the shards");
+    assert_eq!(s(&download["with"]["pattern"]), artifact);
+    let folder = s(&download["with"]["path"]);
+    let report = runs.iter().find(|r| r.contains("--summary")).unwrap();
+    assert!(
+        report.contains(&format!("--summary {folder}/{artifact}")),
+        "the summary reads what was downloaded ({folder}/{artifact}): {report}"
+    );
 }
 
 #[test]
