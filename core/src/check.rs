@@ -810,4 +810,49 @@ mod tests {
             "{d:#?}"
         );
     }
+
+    /// A state that ends exactly at the buffer's end has room: `start` is not named (the
+    /// other words, which point past the buffer, are).
+    #[test]
+    fn a_state_ending_at_the_buffers_end_does_not_name_start() {
+        let buf = heap_bytes();
+        let start = buf.len() as u32 - STATE_BYTES;
+        let d = diagnose_heap(&Heap::new(&buf[..], start));
+        assert!(!d.violations.is_empty(), "{d:#?}");
+        assert!(
+            !d.violations
+                .iter()
+                .any(|v| matches!(v, Violation::State { word: "start", .. })),
+            "start {start} leaves exactly the 28 bytes: {d:#?}"
+        );
+    }
+
+    /// A block nested inside another does not hide the overlaps after it: A = [a, a+48)
+    /// holds B = [a+8, a+16) and C = [a+24, a+32), and both are named against A.
+    #[test]
+    fn a_nested_block_does_not_hide_the_next_overlap() {
+        let mut buf = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default())
+            .unwrap()
+            .into_inner();
+        let a = 64u32;
+        let (b, c) = (a + 8, a + 24);
+        put(&mut buf, a as usize, 48);
+        put(&mut buf, a as usize + 4, b);
+        put(&mut buf, b as usize, 8);
+        put(&mut buf, b as usize + 4, c);
+        put(&mut buf, c as usize, 8);
+        put(&mut buf, c as usize + 4, 0);
+        put(&mut buf, 4, a); // the used list: A, B, C
+        put(&mut buf, 8, a + 64); // top
+        let d = diagnose_heap(&Heap::new(&buf[..], 0));
+        let overlaps: Vec<(u32, u32)> = d
+            .violations
+            .iter()
+            .filter_map(|v| match *v {
+                Violation::Overlap { first, second, .. } => Some((first, second)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(overlaps, [(a, b), (a, c)], "{d:#?}");
+    }
 }
