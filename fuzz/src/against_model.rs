@@ -109,7 +109,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> Differential<B, E> {
         format!("op #{} ({what:?}) on {:?}", self.step, self.pool)
     }
 
-    /// Compares stats and both lists; with `check_each` runs `check()`.
+    /// Compares stats, both lists and `largest_free()`; with `check_each` runs `check()`.
     fn compare(&self, what: impl std::fmt::Debug + Copy) {
         let s = self.pool.stats();
         let m = self.model.stats();
@@ -149,6 +149,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> Differential<B, E> {
                 self.ctx(what)
             );
         }
+        let largest = self.model.free.values().copied().max().unwrap_or(0);
+        assert_eq!(
+            u64::from(self.pool.largest_free()),
+            largest,
+            "{}: largest_free (pool vs model)",
+            self.ctx(what)
+        );
         if self.check_each {
             if let Err(v) = self.pool.check() {
                 panic!("{}: check() failed: {v}", self.ctx(what));
