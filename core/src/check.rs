@@ -767,34 +767,37 @@ mod tests {
         }
     }
 
-    /// Overlaps are reported against the block that reaches furthest so far, the lowest one
-    /// when two end together: A = [a, a+32), B = [a+16, a+32) and C = [a+24, a+40) give
-    /// "B overlaps A" and "C overlaps A", not "C overlaps B".
-    #[test]
-    fn an_overlap_names_the_lowest_of_the_blocks_reaching_furthest() {
+    /// The overlaps `check` names on a fresh 512-byte heap whose used list is `blocks`
+    /// (address, size), in that order, with top at 128: (first, second) for each.
+    fn overlaps_of(blocks: &[(u32, u32)]) -> Vec<(u32, u32)> {
         let mut buf = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default())
             .unwrap()
             .into_inner();
-        let a = 64u32;
-        let (b, c) = (a + 16, a + 24);
-        put(&mut buf, a as usize, 32);
-        put(&mut buf, a as usize + 4, b);
-        put(&mut buf, b as usize, 16);
-        put(&mut buf, b as usize + 4, c);
-        put(&mut buf, c as usize, 16);
-        put(&mut buf, c as usize + 4, 0);
-        put(&mut buf, 4, a); // the used list: A, B, C
-        put(&mut buf, 8, a + 64); // top
+        for (i, &(addr, size)) in blocks.iter().enumerate() {
+            let next = blocks.get(i + 1).map_or(0, |&(n, _)| n);
+            put(&mut buf, addr as usize, size);
+            put(&mut buf, addr as usize + 4, next);
+        }
+        put(&mut buf, 4, blocks[0].0); // the used list's head
+        put(&mut buf, 8, 128); // top
         let d = diagnose_heap(&Heap::new(&buf[..], 0));
-        let overlaps: Vec<(u32, u32)> = d
-            .violations
+        d.violations
             .iter()
             .filter_map(|v| match *v {
                 Violation::Overlap { first, second, .. } => Some((first, second)),
                 _ => None,
             })
-            .collect();
-        assert_eq!(overlaps, [(a, b), (a, c)], "{d:#?}");
+            .collect()
+    }
+
+    /// Overlaps are reported against the block that reaches furthest so far, the lowest one
+    /// when two end together: A = [a, a+32), B = [a+16, a+32) and C = [a+24, a+40) give
+    /// "B overlaps A" and "C overlaps A", not "C overlaps B".
+    #[test]
+    fn an_overlap_names_the_lowest_of_the_blocks_reaching_furthest() {
+        let a = 64u32;
+        let (b, c) = (a + 16, a + 24);
+        assert_eq!(overlaps_of(&[(a, 32), (b, 16), (c, 16)]), [(a, b), (a, c)]);
     }
 
     /// `end` must lie past initialTop: a heap with no room at all is named by its `end`.
@@ -831,28 +834,8 @@ mod tests {
     /// holds B = [a+8, a+16) and C = [a+24, a+32), and both are named against A.
     #[test]
     fn a_nested_block_does_not_hide_the_next_overlap() {
-        let mut buf = MemPool::with_buffer(vec![0u8; 512], PoolOptions::default())
-            .unwrap()
-            .into_inner();
         let a = 64u32;
         let (b, c) = (a + 8, a + 24);
-        put(&mut buf, a as usize, 48);
-        put(&mut buf, a as usize + 4, b);
-        put(&mut buf, b as usize, 8);
-        put(&mut buf, b as usize + 4, c);
-        put(&mut buf, c as usize, 8);
-        put(&mut buf, c as usize + 4, 0);
-        put(&mut buf, 4, a); // the used list: A, B, C
-        put(&mut buf, 8, a + 64); // top
-        let d = diagnose_heap(&Heap::new(&buf[..], 0));
-        let overlaps: Vec<(u32, u32)> = d
-            .violations
-            .iter()
-            .filter_map(|v| match *v {
-                Violation::Overlap { first, second, .. } => Some((first, second)),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(overlaps, [(a, b), (a, c)], "{d:#?}");
+        assert_eq!(overlaps_of(&[(a, 48), (b, 8), (c, 8)]), [(a, b), (a, c)]);
     }
 }
