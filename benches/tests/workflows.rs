@@ -1,8 +1,9 @@
 //! The GitHub workflows of `.github/workflows/` cannot run here, so this test reads them as a
 //! runner would: every file parses as YAML and has the shape of a workflow, every script,
 //! file and option a step names exists in this repository, the gate's workflow gives the
-//! script the options it accepts and keeps the files the script writes, and ClusterFuzzLite's
-//! workflows use the project's own build (`.clusterfuzzlite/`).
+//! script the options it accepts and keeps the files the script writes, the mutation score's
+//! matrix covers every shard once and its summary reads what the shards upload, and
+//! ClusterFuzzLite's workflows use the project's own build (`.clusterfuzzlite/`).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -287,11 +288,15 @@ fn the_mutation_workflow_runs_every_shard_once_and_summarises_what_they_upload()
         .and_then(|rest| rest.lines().next())
         .map(str::trim)
         .expect("--out, the run's last option");
-    let steps_of = |job: &str| -> Vec<Yaml> { doc["jobs"][job]["steps"].as_vec().unwrap().clone() };
-    let upload = steps_of("shard")
-        .into_iter()
-        .find(|st| s(&st["uses"]).starts_with("actions/upload-artifact@"))
-        .expect("each shard uploads its results");
+    let all_steps = steps(&doc);
+    let step_of = |job: &str, action: &str| {
+        all_steps
+            .iter()
+            .find(|(j, st)| j == job && s(&st["uses"]).starts_with(action))
+            .map(|&(_, st)| st)
+    };
+    let upload =
+        step_of("shard", "actions/upload-artifact@").expect("each shard uploads its results");
     assert_eq!(s(&upload["with"]["path"]), out);
     assert_eq!(
         s(&upload["if"]),
@@ -306,10 +311,8 @@ fn the_mutation_workflow_runs_every_shard_once_and_summarises_what_they_upload()
         "always()",
         "a failed shard leaves the rest reported"
     );
-    let download = steps_of("summary")
-        .into_iter()
-        .find(|st| s(&st["uses"]).starts_with("actions/download-artifact@"))
-        .expect("the summary downloads the shards");
+    let download =
+        step_of("summary", "actions/download-artifact@").expect("the summary downloads the shards");
     assert_eq!(s(&download["with"]["pattern"]), artifact);
     let folder = s(&download["with"]["path"]);
     let report = runs.iter().find(|r| r.contains("--summary")).unwrap();
