@@ -149,10 +149,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>, E: Engine> Differential<B, E> {
                 self.ctx(what)
             );
         }
-        let largest = self.model.free.values().copied().max().unwrap_or(0);
         assert_eq!(
             u64::from(self.pool.largest_free()),
-            largest,
+            self.model.largest_free(),
             "{}: largest_free (pool vs model)",
             self.ctx(what)
         );

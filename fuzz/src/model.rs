@@ -180,6 +180,12 @@ impl Model {
         u32::try_from(block + 8).ok()
     }
 
+    /// The size of the largest free range (0 when none): what `MemPool::largest_free` must say.
+    #[must_use]
+    pub fn largest_free(&self) -> u64 {
+        self.free.values().copied().max().unwrap_or(0)
+    }
+
     /// The seed's `stats()` (SPEC §4.10).
     #[must_use]
     pub fn stats(&self) -> ModelStats {
