@@ -2,14 +2,12 @@
 //! grow-in-place bound (§5.1): each test describes
 //! what @thi.ng/malloc 6.1.150 does and shows the port's fix.
 
+mod common;
+
 use mempool::{MemPool, PoolOptions};
 
 fn pool() -> MemPool {
-    MemPool::new(PoolOptions {
-        size: 0x100,
-        ..PoolOptions::default()
-    })
-    .unwrap()
+    common::pools::pool(0x100)
 }
 
 /// B1. The seed's moving realloc calls `free(block)` with the *block* address where `free`

@@ -4,17 +4,15 @@
 //! Where the seed's test reaches into private state (`p._free`, `p.blockSize(...)`), the port
 //! reads the same words through the public block iterators and `stats()`.
 
+mod common;
+
 use mempool::{layout::align_up, ListStats, MemPool, PoolError, PoolOptions, Stats};
 
 const POOL_OVERHEAD: u32 = 7 * 4;
 const BLOCK_OVERHEAD: u32 = 2 * 4;
 
 fn pool() -> MemPool {
-    MemPool::new(PoolOptions {
-        size: 0x100,
-        ..PoolOptions::default()
-    })
-    .unwrap()
+    common::pools::pool(0x100)
 }
 
 fn pool_with(f: impl FnOnce(&mut PoolOptions)) -> MemPool {

@@ -3,14 +3,12 @@
 //! refused with `NotAllocated`: the view's elements would reach past the block into its
 //! neighbours.
 
-use mempool::{AccessError, MemPool, PoolOptions};
+mod common;
+
+use mempool::{AccessError, MemPool};
 
 fn pool() -> MemPool {
-    MemPool::new(PoolOptions {
-        size: 0x1000,
-        ..PoolOptions::default()
-    })
-    .unwrap()
+    common::pools::pool(0x1000)
 }
 
 #[test]
@@ -29,6 +27,8 @@ fn a_view_of_a_freed_block_is_refused() {
 fn a_view_over_a_smaller_block_at_its_address_is_refused() {
     let mut pool = pool();
     let view = pool.malloc_as::<u32>(64).unwrap();
+    // A block after it, so that freeing the view's block leaves it on the free list instead of
+    // giving it back to top.
     let after = pool.malloc(8).unwrap();
     let addr = view.addr();
     assert!(pool.free(addr));
